@@ -102,6 +102,21 @@ class EventCodecTest {
     }
 
     @Test
+    void encodingRefusesWhatDecodingWouldRefuse() {
+        // 4097 bytes of UTF-8 (here 2049 two-byte characters = 4098 bytes) would encode to events no node can decode.
+        String tooLong = "é".repeat(2049);
+        assertThrows(IllegalArgumentException.class,
+                () -> EventCodec.encode(List.of(new EventRecord(0, new Event.SudoExecuted(tooLong)))));
+        assertThrows(IllegalArgumentException.class,
+                () -> EventCodec.encode(List.of(new EventRecord(0, new Event.TxFailed(Hash.ZERO, "BAD_ORIGIN", tooLong)))));
+        assertThrows(IllegalArgumentException.class,
+                () -> EventCodec.encode(List.of(new EventRecord(0, new Event.TxFailed(Hash.ZERO, tooLong, "m")))));
+        String atLimit = "é".repeat(2048);
+        List<EventRecord> ok = List.of(new EventRecord(0, new Event.TxFailed(Hash.ZERO, "BAD_ORIGIN", atLimit)));
+        assertEquals(ok, EventCodec.decode(EventCodec.encode(ok)));
+    }
+
+    @Test
     void truncationAndTrailingBytesAreRefused() {
         Arbitrary arb = new Arbitrary(SEED + 3);
         List<EventRecord> events = new ArrayList<>();
