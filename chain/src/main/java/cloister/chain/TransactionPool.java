@@ -28,8 +28,47 @@ final class TransactionPool {
 
     private record Entry(Transaction tx, long cost, long arrival) {}
 
+    /** One sender's pooled transactions by nonce, with the (saturating) sum of their costs. */
+    private static final class SenderQueue {
+        final TreeMap<Long, Entry> byNonce = new TreeMap<>();
+        long totalCost;
+
+        Entry get(long nonce) {
+            return byNonce.get(nonce);
+        }
+
+        boolean has(long nonce) {
+            return byNonce.containsKey(nonce);
+        }
+
+        boolean isEmpty() {
+            return byNonce.isEmpty();
+        }
+
+        void put(Entry e) {
+            Entry old = byNonce.put(e.tx.nonce(), e);
+            totalCost = saturatingAdd(totalCost - (old == null ? 0 : old.cost), e.cost);
+        }
+
+        void remove(long nonce) {
+            Entry old = byNonce.remove(nonce);
+            if (old != null) {
+                totalCost -= old.cost;
+            }
+        }
+
+        /** Removes and returns the entries with nonces below {@code nonce}. */
+        List<Entry> removeBelow(long nonce) {
+            List<Entry> removed = new ArrayList<>(byNonce.headMap(nonce, false).values());
+            for (Entry e : removed) {
+                remove(e.tx.nonce());
+            }
+            return removed;
+        }
+    }
+
     private final int capacity;
-    private final Map<AccountId, TreeMap<Long, Entry>> bySender = new HashMap<>();
+    private final Map<AccountId, SenderQueue> bySender = new HashMap<>();
     private final ConcurrentHashMap<Hash, Transaction> byHash = new ConcurrentHashMap<>();
     private long arrivals;
 
@@ -60,7 +99,7 @@ final class TransactionPool {
             return new SubmitResult.Rejected(TxRejection.FUTURE_NONCE,
                     "nonce " + tx.nonce() + " is too far ahead of the account's next nonce " + onChain.nonce());
         }
-        TreeMap<Long, Entry> queue = bySender.computeIfAbsent(tx.sender(), k -> new TreeMap<>());
+        SenderQueue queue = bySender.computeIfAbsent(tx.sender(), k -> new SenderQueue());
         Entry existing = queue.get(tx.nonce());
         if (existing != null && existing.tx.fee() >= tx.fee()) {
             return new SubmitResult.Rejected(TxRejection.NONCE_TAKEN,
@@ -68,12 +107,7 @@ final class TransactionPool {
                             + "; replace it with a higher fee");
         }
         long cost = cost(tx);
-        long committed = 0;
-        for (Entry e : queue.values()) {
-            if (e != existing) {
-                committed = saturatingAdd(committed, e.cost);
-            }
-        }
+        long committed = queue.totalCost - (existing == null ? 0 : existing.cost);
         if (saturatingAdd(committed, cost) > onChain.balance()) {
             if (queue.isEmpty()) {
                 bySender.remove(tx.sender());
@@ -91,7 +125,7 @@ final class TransactionPool {
         if (existing != null) {
             byHash.remove(existing.tx.hash());
         }
-        queue.put(tx.nonce(), new Entry(tx, cost, arrivals++));
+        queue.put(new Entry(tx, cost, arrivals++));
         byHash.put(tx.hash(), tx);
         return null;
     }
@@ -116,9 +150,9 @@ final class TransactionPool {
             return false;
         }
         long next = onChainNonce.applyAsLong(tx.sender());
-        TreeMap<Long, Entry> queue = bySender.get(tx.sender());
+        SenderQueue queue = bySender.get(tx.sender());
         for (long n = next; n < tx.nonce(); n++) {
-            if (!queue.containsKey(n)) {
+            if (!queue.has(n)) {
                 return false;
             }
         }
@@ -127,17 +161,17 @@ final class TransactionPool {
 
     /** The nonce after the sender's contiguous pooled transactions starting at its on-chain nonce. */
     synchronized long nextNonce(AccountId sender, long onChainNonce) {
-        TreeMap<Long, Entry> queue = bySender.get(sender);
+        SenderQueue queue = bySender.get(sender);
         long n = onChainNonce;
-        while (queue != null && queue.containsKey(n)) {
+        while (queue != null && queue.has(n)) {
             n++;
         }
         return n;
     }
 
     synchronized boolean hasReady(ToLongFunction<AccountId> onChainNonce) {
-        for (Map.Entry<AccountId, TreeMap<Long, Entry>> e : bySender.entrySet()) {
-            if (e.getValue().containsKey(onChainNonce.applyAsLong(e.getKey()))) {
+        for (Map.Entry<AccountId, SenderQueue> e : bySender.entrySet()) {
+            if (e.getValue().has(onChainNonce.applyAsLong(e.getKey()))) {
                 return true;
             }
         }
@@ -152,9 +186,9 @@ final class TransactionPool {
         record Cursor(Iterator<Entry> rest, Entry head, long expectedNonce) {}
         PriorityQueue<Cursor> heads = new PriorityQueue<>((a, b) -> a.head.tx.fee() != b.head.tx.fee()
                 ? Long.compare(b.head.tx.fee(), a.head.tx.fee()) : Long.compare(a.head.arrival, b.head.arrival));
-        for (Map.Entry<AccountId, TreeMap<Long, Entry>> e : bySender.entrySet()) {
+        for (Map.Entry<AccountId, SenderQueue> e : bySender.entrySet()) {
             long next = onChainNonce.applyAsLong(e.getKey());
-            Iterator<Entry> it = e.getValue().tailMap(next, true).values().iterator();
+            Iterator<Entry> it = e.getValue().byNonce.tailMap(next, true).values().iterator();
             if (it.hasNext()) {
                 Entry first = it.next();
                 if (first.tx.nonce() == next) {
@@ -186,7 +220,7 @@ final class TransactionPool {
     synchronized void remove(Collection<Transaction> txs) {
         for (Transaction tx : txs) {
             if (byHash.remove(tx.hash()) != null) {
-                TreeMap<Long, Entry> queue = bySender.get(tx.sender());
+                SenderQueue queue = bySender.get(tx.sender());
                 if (queue != null) {
                     Entry e = queue.get(tx.nonce());
                     if (e != null && e.tx.hash().equals(tx.hash())) {
@@ -203,15 +237,13 @@ final class TransactionPool {
     /** After a block: drops the senders' transactions whose nonces are now used. */
     synchronized void pruneStale(Collection<AccountId> senders, ToLongFunction<AccountId> onChainNonce) {
         for (AccountId sender : senders) {
-            TreeMap<Long, Entry> queue = bySender.get(sender);
+            SenderQueue queue = bySender.get(sender);
             if (queue == null) {
                 continue;
             }
-            var stale = queue.headMap(onChainNonce.applyAsLong(sender), false);
-            for (Entry e : stale.values()) {
+            for (Entry e : queue.removeBelow(onChainNonce.applyAsLong(sender))) {
                 byHash.remove(e.tx.hash());
             }
-            stale.clear();
             if (queue.isEmpty()) {
                 bySender.remove(sender);
             }

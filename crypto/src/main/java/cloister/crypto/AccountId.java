@@ -32,7 +32,7 @@ public final class AccountId implements Comparable<AccountId> {
      */
     public static AccountId parse(String text) {
         String s = text.trim();
-        if (s.length() == 64 || (s.length() == 66 && s.startsWith("0x"))) {
+        if (s.length() == 64 || (s.length() == 66 && (s.startsWith("0x") || s.startsWith("0X")))) {
             return of(Hex.decode(s));
         }
         Bech32m.Decoded d = Bech32m.decode(s);

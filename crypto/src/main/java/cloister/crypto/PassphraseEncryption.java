@@ -88,6 +88,9 @@ public final class PassphraseEncryption {
             return SCrypt.generate(pass, salt, 1 << logN, r, p, 32);
         } finally {
             Arrays.fill(pass, (byte) 0);
+            if (bb.hasArray()) {
+                Arrays.fill(bb.array(), (byte) 0); // the encoder's own copy of the passphrase
+            }
         }
     }
 }
