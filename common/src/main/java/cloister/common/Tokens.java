@@ -34,7 +34,13 @@ public final class Tokens {
         if (value.signum() < 0) {
             throw new IllegalArgumentException("amount must not be negative");
         }
-        BigDecimal units = value.movePointRight(DECIMALS);
+        BigDecimal units;
+        try {
+            units = value.movePointRight(DECIMALS);
+        } catch (ArithmeticException e) {
+            // the exponent overflows int scale ("1e2147483647"): far too large
+            throw new IllegalArgumentException("amount is too large");
+        }
         if (units.stripTrailingZeros().scale() > 0) {
             throw new IllegalArgumentException("amount has more than " + DECIMALS + " decimals");
         }

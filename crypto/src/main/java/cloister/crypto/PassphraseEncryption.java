@@ -38,6 +38,7 @@ public final class PassphraseEncryption {
     }
 
     public static Sealed seal(char[] passphrase, byte[] secret, byte[] associatedData, int logN, SecureRandom random) {
+        checkKdfParameters(logN, 8, 1);
         byte[] salt = new byte[16];
         byte[] nonce = new byte[12];
         random.nextBytes(salt);
@@ -56,9 +57,7 @@ public final class PassphraseEncryption {
     }
 
     public static byte[] open(char[] passphrase, Sealed sealed, byte[] associatedData) throws WrongPassphraseException {
-        if (sealed.logN() < 10 || sealed.logN() > 22 || sealed.r() < 1 || sealed.r() > 32 || sealed.p() < 1 || sealed.p() > 16) {
-            throw new IllegalArgumentException("keystore KDF parameters are out of range");
-        }
+        checkKdfParameters(sealed.logN(), sealed.r(), sealed.p());
         byte[] key = derive(passphrase, sealed.salt(), sealed.logN(), sealed.r(), sealed.p());
         try {
             Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -71,6 +70,13 @@ public final class PassphraseEncryption {
             throw new IllegalArgumentException("keystore ciphertext is malformed");
         } finally {
             Arrays.fill(key, (byte) 0);
+        }
+    }
+
+    /** The one range both directions accept, so whatever is sealed can be opened again. */
+    private static void checkKdfParameters(int logN, int r, int p) {
+        if (logN < 10 || logN > 22 || r < 1 || r > 32 || p < 1 || p > 16) {
+            throw new IllegalArgumentException("keystore KDF parameters are out of range");
         }
     }
 

@@ -1,5 +1,6 @@
 package cloister.proto;
 
+import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -35,12 +36,21 @@ public final class EventCodec {
         switch (event) {
             case Event.Transfer t -> w.u8(0x01).account(t.from()).account(t.to()).u64(t.amount());
             case Event.FeePaid f -> w.u8(0x02).account(f.who()).u64(f.amount());
-            case Event.TxFailed f -> w.u8(0x03).hash(f.txHash()).string(f.reason()).string(f.message());
-            case Event.SudoExecuted s -> w.u8(0x04).string(s.call());
+            case Event.TxFailed f -> bounded(bounded(w.u8(0x03).hash(f.txHash()), f.reason()), f.message());
+            case Event.SudoExecuted s -> bounded(w.u8(0x04), s.call());
             case Event.BalanceSet b -> w.u8(0x05).account(b.who()).u64(b.amount());
             case Event.SudoKeyChanged k -> w.u8(0x06).account(k.newKey());
             case Event.MinimumFeeChanged m -> w.u8(0x07).u64(m.fee());
         }
+    }
+
+    /** Refuses at encoding what {@link #read} would refuse, so encoded events always decode. */
+    private static CanonicalWriter bounded(CanonicalWriter w, String s) {
+        byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
+        if (utf8.length > MAX_STRING) {
+            throw new IllegalArgumentException("event string of " + utf8.length + " bytes exceeds " + MAX_STRING);
+        }
+        return w.bytes(utf8);
     }
 
     static Event read(CanonicalReader r) {

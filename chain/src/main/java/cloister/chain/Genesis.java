@@ -1,0 +1,74 @@
+package cloister.chain;
+
+import cloister.chain.runtime.BlockState;
+import cloister.chain.runtime.balances.Balances;
+import cloister.chain.runtime.system.SystemParams;
+import cloister.chain.store.ChainStore;
+import cloister.chain.store.PreparedState;
+import cloister.common.Hash;
+import cloister.common.Tokens;
+import cloister.crypto.AccountId;
+import cloister.crypto.DevKeys;
+import cloister.crypto.MerkleTree;
+import cloister.proto.Block;
+import cloister.proto.BlockHeader;
+import cloister.proto.Signature;
+import java.util.List;
+
+/** The first block: its state (balances, sudo, authorities, parameters) defines the network. */
+public final class Genesis {
+    /** A balance given in genesis. */
+    public record Allocation(AccountId who, long amount) {}
+
+    /** Everything that defines a network's genesis; its hash is the network's identity. */
+    public record Spec(String chainName, long timestampMillis, List<Allocation> allocations, AccountId sudo,
+                       List<AccountId> authorities, long minimumFee) {
+        public Spec {
+            allocations = List.copyOf(allocations);
+            authorities = List.copyOf(authorities);
+            if (authorities.isEmpty()) {
+                throw new IllegalArgumentException("a chain needs at least one authority");
+            }
+        }
+    }
+
+    /** Every Merkle root of an empty list (worker-messages root until workers exist; transactions root of genesis). */
+    public static final Hash EMPTY_ROOT = MerkleTree.root(List.of());
+
+    /** The proposer field of the genesis header: nobody. */
+    static final AccountId NOBODY = AccountId.of(new byte[AccountId.LENGTH]);
+
+    private Genesis() {}
+
+    /**
+     * The dev network: alice … ferdie hold 1,000,000 CLO each, alice is sudo and the one authority, the minimum fee
+     * is 0.001 CLO, timestamp 0 — so every dev node on every machine has the same genesis hash, as with
+     * Substrate's dev chain. Its keys are public: it is for development only.
+     */
+    public static Spec dev() {
+        List<Allocation> allocations = DevKeys.NAMES.stream()
+                .map(n -> new Allocation(DevKeys.get(n).account(), Tokens.of(1_000_000))).toList();
+        AccountId alice = DevKeys.get("alice").account();
+        return new Spec("cloister-dev", 0, allocations, alice, List.of(alice), Tokens.UNITS_PER_TOKEN / 1000);
+    }
+
+    /** Writes the genesis block and state into an empty store. */
+    static Block initialize(ChainStore store, Spec spec) {
+        BlockState s = new BlockState(key -> null);
+        SystemParams.setChainName(s, spec.chainName());
+        SystemParams.setSudo(s, spec.sudo());
+        SystemParams.setAuthorities(s, spec.authorities());
+        SystemParams.setMinimumFee(s, spec.minimumFee());
+        for (Allocation a : spec.allocations()) {
+            if (!Balances.forceSetBalance(s, a.who(), a.amount()).ok()) {
+                throw new IllegalArgumentException("genesis allocations overflow the total issuance");
+            }
+        }
+        PreparedState prepared = store.prepare(s.changes());
+        BlockHeader header = new BlockHeader(0, Hash.ZERO, spec.timestampMillis(), EMPTY_ROOT, prepared.root(), EMPTY_ROOT,
+                NOBODY, Signature.EMPTY);
+        Block block = new Block(header, List.of());
+        store.commit(block, prepared, s.events());
+        return block;
+    }
+}
