@@ -21,7 +21,7 @@ public final class Main {
     /** The root command: prints usage when called without a subcommand. */
     @Command(name = "cloister", mixinStandardHelpOptions = true, versionProvider = Version.class,
             description = "Cloister: a confidential cloud network. Run a devnet, manage keys, send and inspect transactions.",
-            subcommands = {KeyCommands.class, TransferCommand.class, ReadCommands.Account.class,
+            subcommands = {DevnetCommand.class, KeyCommands.class, TransferCommand.class, ReadCommands.Account.class,
                 ReadCommands.Block.class, ReadCommands.Head.class, ReadCommands.Events.class, CompletionCommand.class},
             footer = {"", "Global options on every command: --node URL, --json, --verbose, --help, --version.",
                 "Run 'cloister COMMAND --help' for a command's options."})
