@@ -1,0 +1,243 @@
+package cloister.node.api;
+
+import cloister.chain.ChainView;
+import cloister.chain.SubmitResult;
+import cloister.chain.TxSubmitter;
+import cloister.common.Hash;
+import cloister.common.Hex;
+import cloister.crypto.AccountId;
+import cloister.proto.Block;
+import cloister.proto.EventRecord;
+import cloister.proto.Transaction;
+import cloister.proto.TxRejection;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.javalin.http.Context;
+import io.javalin.http.sse.SseHandler;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.regex.Pattern;
+
+/** The handlers behind {@link ApiServer}'s route table. */
+final class ApiHandlers {
+    static final int MAX_BATCH = 5000;
+    private static final Pattern DIGITS = Pattern.compile("[0-9]{1,19}");
+    private static final Pattern HASH_HEX = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
+
+    private final ChainView view;
+    private final TxSubmitter submitter;
+    private final HeadBroadcaster heads;
+    private final String dashboard;
+
+    ApiHandlers(ChainView view, TxSubmitter submitter, HeadBroadcaster heads) {
+        this.view = view;
+        this.submitter = submitter;
+        this.heads = heads;
+        this.dashboard = resource("dashboard.html");
+    }
+
+    List<ApiRoute> routes() {
+        List<ApiRoute> r = new ArrayList<>();
+        r.add(ApiRoute.get("/", "The dashboard: chain, live head, latest blocks, account lookup (self-contained HTML)",
+                ctx -> ctx.contentType("text/html; charset=utf-8").result(dashboard)).producing("text/html"));
+        r.add(ApiRoute.get("/health", "Liveness: ok and the head height", this::health));
+        r.add(ApiRoute.get("/v1/chain", "Chain facts: name, genesis hash, sealing, block time, minimum fee, authorities, sudo",
+                ctx -> json(ctx, JsonViews.chain(view.info()))));
+        r.add(ApiRoute.get("/v1/head", "The head block's header",
+                ctx -> json(ctx, JsonViews.header(view.head(), txCount(view.head())))));
+        r.add(ApiRoute.get("/v1/blocks/{heightOrHash}", "A block by height or hash: header, hash and decoded transactions",
+                this::block));
+        r.add(ApiRoute.get("/v1/blocks/{height}/events", "The events of the block at a height", this::events));
+        r.add(ApiRoute.get("/v1/accounts/{address}", "An account's balance, nonce and next nonce (address or hex key)",
+                this::account));
+        r.add(ApiRoute.post("/v1/transactions", "Submit one signed transaction: 202 with its hash, or 400 with the rejection word",
+                202, "{\"tx\": \"<hex of the encoded transaction>\"}", this::submit));
+        r.add(ApiRoute.post("/v1/transactions/batch", "Submit up to " + MAX_BATCH + " signed transactions; one result each, in order",
+                200, "{\"txs\": [\"<hex>\", …]}", this::submitBatch));
+        r.add(ApiRoute.get("/v1/transactions/{hash}", "A transaction's status: pending, included (with location and outcome) or unknown",
+                this::txStatus));
+        r.add(ApiRoute.get("/v1/heads", "Server-Sent Events: one `head` event per new block header",
+                new SseHandler(heads::add)).producing("text/event-stream"));
+        List<ApiRoute> withoutDoc = List.copyOf(r);
+        String openApi = OpenApiDocument.generate(withoutDoc, "/openapi.json");
+        r.add(ApiRoute.get("/openapi.json", "This OpenAPI 3.1 document, generated from the server's route table",
+                ctx -> ctx.contentType("application/json").result(openApi)));
+        return List.copyOf(r);
+    }
+
+    private void health(Context ctx) {
+        json(ctx, JsonViews.JSON.createObjectNode().put("status", "ok").put("height", view.head().height()));
+    }
+
+    private void block(Context ctx) {
+        String id = ctx.pathParam("heightOrHash");
+        Block b;
+        if (DIGITS.matcher(id).matches()) {
+            long height = parseHeight(id);
+            b = view.blockAt(height).orElseThrow(() -> ApiError.notFound("no block at height " + height
+                    + " (head is " + view.head().height() + ")"));
+        } else if (HASH_HEX.matcher(id).matches()) {
+            b = view.block(Hash.fromHex(id)).orElseThrow(() -> ApiError.notFound("no block with hash " + id));
+        } else {
+            throw ApiError.badRequest("'" + shorten(id) + "' is neither a block height nor a 64-digit hex block hash");
+        }
+        json(ctx, JsonViews.block(b));
+    }
+
+    private void events(Context ctx) {
+        String id = ctx.pathParam("height");
+        if (!DIGITS.matcher(id).matches()) {
+            throw ApiError.badRequest("'" + shorten(id) + "' is not a block height");
+        }
+        long height = parseHeight(id);
+        List<EventRecord> events = view.events(height).orElseThrow(() -> ApiError.notFound("no block at height " + height
+                + " (head is " + view.head().height() + ")"));
+        json(ctx, JsonViews.events(height, events));
+    }
+
+    private void account(Context ctx) {
+        String text = ctx.pathParam("address");
+        AccountId id;
+        try {
+            id = AccountId.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("'" + shorten(text) + "' is not an account address: " + e.getMessage());
+        }
+        json(ctx, JsonViews.account(id, view.account(id), view.nextNonce(id)));
+    }
+
+    private void txStatus(Context ctx) {
+        String text = ctx.pathParam("hash");
+        if (!HASH_HEX.matcher(text).matches()) {
+            throw ApiError.badRequest("'" + shorten(text) + "' is not a 64-digit hex transaction hash");
+        }
+        Hash h = Hash.fromHex(text);
+        json(ctx, JsonViews.txStatus(h, view.txStatus(h)));
+    }
+
+    private void submit(Context ctx) {
+        JsonNode body = body(ctx);
+        JsonNode tx = body.get("tx");
+        if (tx == null || !tx.isTextual()) {
+            throw ApiError.badRequest("body must be {\"tx\": \"<hex>\"}");
+        }
+        byte[] bytes = txBytes(tx.asText());
+        switch (submitter.submit(bytes)) {
+            case SubmitResult.Accepted a -> {
+                ctx.status(202);
+                json(ctx, JsonViews.JSON.createObjectNode().put("hash", a.txHash().hex()));
+            }
+            case SubmitResult.Rejected r -> throw rejection(r.reason(), r.message());
+        }
+    }
+
+    private void submitBatch(Context ctx) {
+        JsonNode body = body(ctx);
+        JsonNode txs = body.get("txs");
+        if (txs == null || !txs.isArray()) {
+            throw ApiError.badRequest("body must be {\"txs\": [\"<hex>\", …]}");
+        }
+        if (txs.size() > MAX_BATCH) {
+            throw ApiError.badRequest("a batch holds at most " + MAX_BATCH + " transactions, got " + txs.size());
+        }
+        ObjectNode out = JsonViews.JSON.createObjectNode();
+        ArrayNode results = out.putArray("results");
+        int accepted = 0;
+        for (JsonNode item : txs) {
+            ObjectNode r;
+            try {
+                byte[] bytes = item.isTextual() ? txBytes(item.asText()) : null;
+                if (bytes == null) {
+                    r = JsonViews.error(TxRejection.MALFORMED.code(), "batch items must be hex strings").put("accepted", false);
+                } else {
+                    r = JsonViews.submitOutcome(submitter.submit(bytes), hashOf(bytes));
+                }
+            } catch (ApiError e) {
+                r = JsonViews.error(e.code, e.getMessage()).put("accepted", false);
+            }
+            if (r.path("accepted").asBoolean()) {
+                accepted++;
+            }
+            results.add(r);
+        }
+        out.put("accepted", accepted).put("rejected", txs.size() - accepted);
+        json(ctx, out);
+    }
+
+    // ---------------------------------------------------------------- helpers
+
+    private static byte[] txBytes(String hex) {
+        try {
+            return Hex.decode(hex.strip());
+        } catch (IllegalArgumentException e) {
+            throw rejection(TxRejection.MALFORMED, "transaction is not hex: " + e.getMessage());
+        }
+    }
+
+    private static Hash hashOf(byte[] bytes) {
+        if (bytes.length > Transaction.MAX_BYTES) {
+            return null;
+        }
+        try {
+            return Transaction.decode(bytes).hash();
+        } catch (RuntimeException e) {
+            return null;
+        }
+    }
+
+    static ApiError rejection(TxRejection reason, String message) {
+        return new ApiError(reason == TxRejection.POOL_FULL ? 503 : 400, reason.code(), message);
+    }
+
+    private static JsonNode body(Context ctx) {
+        try {
+            JsonNode n = JsonViews.JSON.readTree(ctx.bodyAsBytes());
+            if (n == null || !n.isObject()) {
+                throw ApiError.badRequest("body must be a JSON object");
+            }
+            return n;
+        } catch (JsonProcessingException e) {
+            throw ApiError.badRequest("body is not valid JSON (line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr() + ")");
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static long parseHeight(String digits) {
+        try {
+            return Long.parseLong(digits);
+        } catch (NumberFormatException e) {
+            throw ApiError.badRequest("block height " + digits + " is too large");
+        }
+    }
+
+    private int txCount(cloister.proto.BlockHeader h) {
+        return view.block(h.hash()).map(b -> b.transactions().size()).orElse(0);
+    }
+
+    private static void json(Context ctx, JsonNode node) {
+        ctx.contentType("application/json").result(node.toString());
+    }
+
+    private static String shorten(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 80) + "…";
+    }
+
+    private static String resource(String name) {
+        try (InputStream in = ApiHandlers.class.getResourceAsStream(name)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + name);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,107 @@
+package cloister.node.cli;
+
+import cloister.sdk.AccountResolver;
+import cloister.sdk.CloisterClient;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Spec;
+
+/** Base of the leaf commands: global options, the injected context, and small helpers. */
+abstract class CliCommand implements Callable<Integer> {
+    static final ObjectMapper JSON = new ObjectMapper();
+
+    @Mixin
+    GlobalOptions global;
+
+    @Spec
+    CommandSpec spec;
+
+    CliContext ctx;
+
+    PrintStream out() {
+        return ctx.out();
+    }
+
+    CloisterClient client() {
+        String url = global.node != null ? global.node : ctx.env("CLOISTER_NODE", CloisterClient.DEFAULT_URL);
+        return new CloisterClient(url);
+    }
+
+    AccountResolver resolver() {
+        return new AccountResolver(ctx.keystore());
+    }
+
+    /** A bad argument found after parsing: exit 2 with the usage hint, like a parse error. */
+    CommandLine.ParameterException usage(String message) {
+        return new CommandLine.ParameterException(spec.commandLine(), message);
+    }
+
+    void printJson(JsonNode node) {
+        out().println(node.toPrettyString());
+    }
+
+    /**
+     * The passphrase: from {@code passphraseFile}, else {@code $CLOISTER_PASSPHRASE}, else an interactive prompt
+     * (asked twice when {@code confirm}).
+     */
+    char[] passphrase(Path passphraseFile, String what, boolean confirm) {
+        if (passphraseFile != null) {
+            try {
+                String s = Files.readString(passphraseFile, StandardCharsets.UTF_8);
+                s = s.endsWith("\r\n") ? s.substring(0, s.length() - 2) : s.endsWith("\n") ? s.substring(0, s.length() - 1) : s;
+                return nonEmpty(s.toCharArray());
+            } catch (NoSuchFileException e) {
+                throw usage("passphrase file " + passphraseFile + " does not exist");
+            } catch (IOException e) {
+                throw usage("cannot read passphrase file " + passphraseFile + ": " + e.getClass().getSimpleName());
+            }
+        }
+        String fromEnv = ctx.env().get("CLOISTER_PASSPHRASE");
+        if (fromEnv != null) {
+            return nonEmpty(fromEnv.toCharArray());
+        }
+        if (ctx.prompt() == null) {
+            throw usage("no passphrase: pass --passphrase-file FILE, set CLOISTER_PASSPHRASE, or run in a terminal");
+        }
+        char[] first = ctx.prompt().apply("Passphrase for " + what + ": ");
+        if (first == null) {
+            throw usage("no passphrase entered");
+        }
+        if (confirm) {
+            char[] again = ctx.prompt().apply("Repeat passphrase: ");
+            if (again == null || !Arrays.equals(first, again)) {
+                throw usage("the passphrases do not match");
+            }
+        }
+        return nonEmpty(first);
+    }
+
+    private char[] nonEmpty(char[] p) {
+        if (p.length == 0) {
+            throw usage("the passphrase is empty");
+        }
+        return p;
+    }
+
+    /** Left-aligned "label  value" lines, labels padded to the widest. */
+    void table(String[][] rows) {
+        int w = 0;
+        for (String[] r : rows) {
+            w = Math.max(w, r[0].length());
+        }
+        for (String[] r : rows) {
+            out().println(String.format("%-" + w + "s  %s", r[0], r[1]));
+        }
+    }
+}
