@@ -1,0 +1,29 @@
+package cloister.bench;
+
+import java.util.Arrays;
+
+/** Entry point of {@code ./cloister bench NAME [options]}. */
+public final class BenchMain {
+    private BenchMain() {}
+
+    public static void main(String[] args) throws Exception {
+        String name = args.length == 0 ? "--help" : args[0];
+        String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
+        switch (name) {
+            case "transfer" -> TransferThroughput.main(rest);
+            case "--help", "-h", "help" -> {
+                System.out.println("Usage: ./cloister bench NAME [options]");
+                System.out.println();
+                System.out.println("Benchmarks (each prints its figure next to a reference measured in the same run):");
+                System.out.println("  transfer   end-to-end signed transfers through the SDK and HTTP API into sealed blocks,");
+                System.out.println("             against the single-core Ed25519 verify rate. Options: --transfers N --senders N");
+                System.out.println("             --batch N --clients N --block-time MS (see ./cloister bench transfer --help)");
+            }
+            default -> {
+                System.err.println("error: unknown benchmark '" + name + "'");
+                System.err.println("Try './cloister bench --help'");
+                System.exit(2);
+            }
+        }
+    }
+}
