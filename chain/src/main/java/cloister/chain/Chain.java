@@ -10,6 +10,7 @@ import cloister.chain.store.PreparedState;
 import cloister.chain.store.StateReader;
 import cloister.chain.store.TxLocation;
 import cloister.common.Hash;
+import cloister.common.Tokens;
 import cloister.crypto.AccountId;
 import cloister.crypto.SigningKey;
 import cloister.proto.BalancesCall;
@@ -94,7 +95,7 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
         }
         long minFee = minimumFee;
         if (tx.fee() < minFee) {
-            return new SubmitResult.Rejected(TxRejection.FEE_TOO_LOW, "fee " + tx.fee() + " is below the minimum " + minFee);
+            return new SubmitResult.Rejected(TxRejection.FEE_TOO_LOW, "fee " + Tokens.display(tx.fee()) + " is below the minimum " + Tokens.display(minFee));
         }
         if (tx.call() instanceof BalancesCall.Transfer t && t.amount() == 0) {
             return new SubmitResult.Rejected(TxRejection.INVALID_CALL, "a transfer must move a positive amount");

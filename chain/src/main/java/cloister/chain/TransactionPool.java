@@ -1,6 +1,7 @@
 package cloister.chain;
 
 import cloister.common.Hash;
+import cloister.common.Tokens;
 import cloister.crypto.AccountId;
 import cloister.proto.BalancesCall;
 import cloister.proto.Transaction;
@@ -112,9 +113,9 @@ final class TransactionPool {
             if (queue.isEmpty()) {
                 bySender.remove(tx.sender());
             }
-            return new SubmitResult.Rejected(TxRejection.INSUFFICIENT_BALANCE, "balance " + onChain.balance()
-                    + (committed > 0 ? " less " + committed + " for pooled transactions" : "")
-                    + " does not cover amount + fee = " + cost);
+            return new SubmitResult.Rejected(TxRejection.INSUFFICIENT_BALANCE, "balance " + Tokens.display(onChain.balance())
+                    + (committed > 0 ? " less " + Tokens.display(committed) + " for pooled transactions" : "")
+                    + " does not cover amount + fee = " + Tokens.display(cost));
         }
         if (existing == null && byHash.size() >= capacity) {
             if (queue.isEmpty()) {

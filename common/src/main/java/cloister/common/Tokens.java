@@ -56,4 +56,9 @@ public final class Tokens {
         return BigDecimal.valueOf(units).movePointLeft(DECIMALS).setScale(DECIMALS, RoundingMode.UNNECESSARY)
                 .stripTrailingZeros().toPlainString();
     }
+
+    /** Units as a human amount with the symbol, e.g. "10.5 CLO": for messages users read. */
+    public static String display(long units) {
+        return format(units) + " " + SYMBOL;
+    }
 }

@@ -6,6 +6,7 @@ import cloister.chain.runtime.sudo.Sudo;
 import cloister.chain.runtime.system.SystemParams;
 import cloister.chain.store.StateReader;
 import cloister.common.Hash;
+import cloister.common.Tokens;
 import cloister.common.Reason;
 import cloister.proto.BalancesCall;
 import cloister.proto.Event;
@@ -75,7 +76,7 @@ public final class ChainRuntime {
         }
         long minimumFee = SystemParams.minimumFee(s);
         if (tx.fee() < minimumFee) {
-            return new Inapplicable(index, Invalidity.FEE_TOO_LOW, "fee " + tx.fee() + " below minimum " + minimumFee);
+            return new Inapplicable(index, Invalidity.FEE_TOO_LOW, "fee " + Tokens.display(tx.fee()) + " below minimum " + Tokens.display(minimumFee));
         }
         if (sender.balance() < tx.fee()) {
             return new Inapplicable(index, Invalidity.CANNOT_PAY_FEE, "balance does not cover the fee");

@@ -4,6 +4,7 @@ import cloister.chain.AccountState;
 import cloister.chain.runtime.BlockState;
 import cloister.chain.runtime.DispatchOutcome;
 import cloister.chain.store.StateReader;
+import cloister.common.Tokens;
 import cloister.crypto.AccountId;
 import cloister.proto.BalancesCall;
 import cloister.proto.CanonicalReader;
@@ -86,7 +87,7 @@ public final class Balances {
         AccountState a = account(s, from);
         if (a.balance() < amount) {
             return DispatchOutcome.fail(DispatchError.INSUFFICIENT_BALANCE,
-                    "balance " + a.balance() + " is less than the amount " + amount);
+                    "balance " + Tokens.display(a.balance()) + " is less than the amount " + Tokens.display(amount));
         }
         if (!from.equals(to)) {
             AccountState b = account(s, to);
