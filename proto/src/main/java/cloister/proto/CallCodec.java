@@ -4,6 +4,9 @@ package cloister.proto;
 public final class CallCodec {
     static final int MODULE_SUDO = 0x00;
     static final int MODULE_BALANCES = 0x01;
+    static final int MODULE_REGISTRY = 0x02;
+    static final int MODULE_CONTRACTS = 0x03;
+    private static final int MAX_CLUSTER_WORKERS = 1024;
 
     private CallCodec() {}
 
@@ -14,6 +17,16 @@ public final class CallCodec {
                 w.u8(MODULE_SUDO).u8(0x01);
                 writeGovernance(w, s.call());
             }
+            case RegistryCall.RegisterWorker r -> {
+                w.u8(MODULE_REGISTRY).u8(0x01);
+                r.info().write(w);
+                r.evidence().write(w);
+            }
+            case RegistryCall.SubmitWorkerMessage m -> {
+                w.u8(MODULE_REGISTRY).u8(0x02);
+                m.message().write(w);
+            }
+            case ContractsCall.PushCommand c -> w.u8(MODULE_CONTRACTS).u8(0x01).hash(c.contract().hash()).bytes(c.sealed());
         }
     }
 
@@ -22,6 +35,17 @@ public final class CallCodec {
             case GovernanceCall.SetBalance b -> w.u8(0x01).account(b.who()).u64(b.amount());
             case GovernanceCall.SetSudoKey k -> w.u8(0x02).account(k.newKey());
             case GovernanceCall.SetMinimumFee f -> w.u8(0x03).u64(f.fee());
+            case GovernanceCall.AllowMeasurement a -> w.u8(0x04).u8(a.platformCode()).bytes(a.measurement());
+            case GovernanceCall.DisallowMeasurement d -> w.u8(0x05).u8(d.platformCode()).bytes(d.measurement());
+            case GovernanceCall.AddGatekeeper a -> w.u8(0x06).fixed(a.worker().bytes());
+            case GovernanceCall.RotateMasterKey r -> w.u8(0x07);
+            case GovernanceCall.CreateCluster c -> {
+                w.u8(0x08).u32(c.workers().size());
+                c.workers().forEach(x -> w.fixed(x.bytes()));
+            }
+            case GovernanceCall.AddWorkerToCluster a -> w.u8(0x09).u32(a.cluster()).fixed(a.worker().bytes());
+            case GovernanceCall.DeploySystemContract d -> w.u8(0x0A).string(d.kind()).u32(d.cluster());
+            case GovernanceCall.SetAttestationPolicy p -> w.u8(0x0B).u8(p.maxConfidenceLevel()).u64(p.maxQuoteAgeMillis());
         }
     }
 
@@ -37,6 +61,15 @@ public final class CallCodec {
                 case 0x01 -> new SudoCall.Sudo(readGovernance(r));
                 default -> throw new MalformedException("unknown sudo call " + function);
             };
+            case MODULE_REGISTRY -> switch (function) {
+                case 0x01 -> new RegistryCall.RegisterWorker(WorkerInfo.read(r), AttestationEvidence.read(r));
+                case 0x02 -> new RegistryCall.SubmitWorkerMessage(SignedWorkerMessage.read(r));
+                default -> throw new MalformedException("unknown registry call " + function);
+            };
+            case MODULE_CONTRACTS -> switch (function) {
+                case 0x01 -> new ContractsCall.PushCommand(new ContractId(r.hash("contract")), r.bytes(InboundMessage.MAX_COMMAND, "command"));
+                default -> throw new MalformedException("unknown contracts call " + function);
+            };
             default -> throw new MalformedException("unknown call module " + module);
         };
     }
@@ -47,7 +80,40 @@ public final class CallCodec {
             case 0x01 -> new GovernanceCall.SetBalance(r.account("account"), r.u64("balance"));
             case 0x02 -> new GovernanceCall.SetSudoKey(r.account("new sudo key"));
             case 0x03 -> new GovernanceCall.SetMinimumFee(r.u64("minimum fee"));
+            case 0x04 -> new GovernanceCall.AllowMeasurement(r.u8("platform"), measurement(r));
+            case 0x05 -> new GovernanceCall.DisallowMeasurement(r.u8("platform"), measurement(r));
+            case 0x06 -> new GovernanceCall.AddGatekeeper(WorkerId.of(r.fixed(32, "worker")));
+            case 0x07 -> new GovernanceCall.RotateMasterKey();
+            case 0x08 -> {
+                int n = r.u32("worker count");
+                if (n > MAX_CLUSTER_WORKERS) {
+                    throw new MalformedException(n + " workers, at most " + MAX_CLUSTER_WORKERS);
+                }
+                java.util.List<WorkerId> workers = new java.util.ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    workers.add(WorkerId.of(r.fixed(32, "worker")));
+                }
+                yield new GovernanceCall.CreateCluster(workers);
+            }
+            case 0x09 -> new GovernanceCall.AddWorkerToCluster(r.u32("cluster"), WorkerId.of(r.fixed(32, "worker")));
+            case 0x0A -> new GovernanceCall.DeploySystemContract(r.string(64, "contract kind"), r.u32("cluster"));
+            case 0x0B -> policy(r.u8("max confidence level"), r.u64("max quote age"));
             default -> throw new MalformedException("unknown governance call " + tag);
         };
+    }
+
+    private static byte[] measurement(CanonicalReader r) {
+        byte[] m = r.bytes(64, "measurement");
+        if (m.length == 0) {
+            throw new MalformedException("empty measurement");
+        }
+        return m;
+    }
+
+    private static GovernanceCall policy(int level, long age) {
+        if (level < 1 || level > 5 || age <= 0) {
+            throw new MalformedException("attestation policy out of range");
+        }
+        return new GovernanceCall.SetAttestationPolicy(level, age);
     }
 }

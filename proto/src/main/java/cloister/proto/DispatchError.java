@@ -8,5 +8,31 @@ public enum DispatchError implements Reason {
     /** The sender may not make this call (e.g. sudo by a non-sudo account). */
     BAD_ORIGIN,
     INVALID_AMOUNT,
-    OVERFLOW
+    OVERFLOW,
+    /** The attestation was refused (the message names the quote verifier's reason, e.g. UNTRUSTED_ROOT). */
+    ATTESTATION_REFUSED,
+    /** The quote's measurement is not on the allowlist. */
+    MEASUREMENT_NOT_ALLOWED,
+    /** The quote does not bind this worker info (report data ≠ SHA-256 of the info). */
+    REPORT_DATA_MISMATCH,
+    /** The worker info names another network. */
+    WRONG_GENESIS,
+    /** The platform's confidence level is worse than the attestation policy accepts. */
+    CONFIDENCE_TOO_LOW,
+    /** This worker identity is already registered (a replayed registration). */
+    ALREADY_REGISTERED,
+    /** No registered worker, cluster or contract by that id. */
+    UNKNOWN_WORKER,
+    UNKNOWN_CLUSTER,
+    UNKNOWN_CONTRACT,
+    /** A worker message with a reused or skipped sequence number. */
+    BAD_SEQUENCE,
+    /** A worker message whose signature does not verify under the worker's identity key. */
+    BAD_WORKER_SIGNATURE,
+    /** A key message from a worker that is not a gatekeeper, or that contradicts the recorded keys. */
+    NOT_GATEKEEPER,
+    KEY_CONFLICT,
+    /** Something already exists (gatekeeper, cluster member, contract). */
+    DUPLICATE,
+    INVALID_ARGUMENT
 }

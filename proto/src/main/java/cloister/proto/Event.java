@@ -2,6 +2,7 @@ package cloister.proto;
 
 import cloister.common.Hash;
 import cloister.crypto.AccountId;
+import cloister.crypto.X25519PublicKey;
 
 /** Something the runtime did, recorded per block. Encoded by {@link EventCodec}. */
 public sealed interface Event {
@@ -25,4 +26,34 @@ public sealed interface Event {
     record SudoKeyChanged(AccountId newKey) implements Event {}
 
     record MinimumFeeChanged(long fee) implements Event {}
+
+    record MeasurementAllowed(int platformCode, String measurementHex) implements Event {}
+
+    record MeasurementDisallowed(int platformCode, String measurementHex) implements Event {}
+
+    record AttestationPolicySet(int maxConfidenceLevel, long maxQuoteAgeMillis) implements Event {}
+
+    record WorkerRegistered(WorkerId worker, AccountId operator, int platformCode, int confidenceLevel) implements Event {}
+
+    record GatekeeperAdded(WorkerId worker) implements Event {}
+
+    record MasterKeyRotationRequested(int epoch, WorkerId by) implements Event {}
+
+    record MasterKeyPublished(int epoch, X25519PublicKey publicKey) implements Event {}
+
+    record ClusterCreated(int cluster, int workers) implements Event {}
+
+    record WorkerJoinedCluster(int cluster, WorkerId worker) implements Event {}
+
+    record ClusterKeyPublished(int cluster, X25519PublicKey publicKey) implements Event {}
+
+    record ContractDeployed(ContractId contract, String kind, int cluster) implements Event {}
+
+    record ContractKeyPublished(ContractId contract, X25519PublicKey publicKey, int deliveries) implements Event {}
+
+    /** A worker's signed message was accepted with sequence number {@code seq}. */
+    record WorkerMessageAccepted(WorkerId worker, long seq, String message) implements Event {}
+
+    /** An encrypted command was queued for a contract (its content is ciphertext: only the size is public). */
+    record CommandPushed(ContractId contract, AccountId sender, int size) implements Event {}
 }

@@ -1,5 +1,6 @@
 package cloister.proto;
 
+import cloister.crypto.X25519PublicKey;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,6 +42,20 @@ public final class EventCodec {
             case Event.BalanceSet b -> w.u8(0x05).account(b.who()).u64(b.amount());
             case Event.SudoKeyChanged k -> w.u8(0x06).account(k.newKey());
             case Event.MinimumFeeChanged m -> w.u8(0x07).u64(m.fee());
+            case Event.MeasurementAllowed m -> bounded(w.u8(0x08).u8(m.platformCode()), m.measurementHex());
+            case Event.MeasurementDisallowed m -> bounded(w.u8(0x09).u8(m.platformCode()), m.measurementHex());
+            case Event.AttestationPolicySet p -> w.u8(0x0A).u8(p.maxConfidenceLevel()).u64(p.maxQuoteAgeMillis());
+            case Event.WorkerRegistered r -> w.u8(0x0B).fixed(r.worker().bytes()).account(r.operator()).u8(r.platformCode()).u8(r.confidenceLevel());
+            case Event.GatekeeperAdded g -> w.u8(0x0C).fixed(g.worker().bytes());
+            case Event.MasterKeyRotationRequested k -> w.u8(0x0D).u32(k.epoch()).fixed(k.by().bytes());
+            case Event.MasterKeyPublished k -> w.u8(0x0E).u32(k.epoch()).fixed(k.publicKey().bytes());
+            case Event.ClusterCreated c -> w.u8(0x0F).u32(c.cluster()).u32(c.workers());
+            case Event.WorkerJoinedCluster j -> w.u8(0x10).u32(j.cluster()).fixed(j.worker().bytes());
+            case Event.ClusterKeyPublished c -> w.u8(0x11).u32(c.cluster()).fixed(c.publicKey().bytes());
+            case Event.ContractDeployed d -> bounded(w.u8(0x12).hash(d.contract().hash()), d.kind()).u32(d.cluster());
+            case Event.ContractKeyPublished k -> w.u8(0x13).hash(k.contract().hash()).fixed(k.publicKey().bytes()).u32(k.deliveries());
+            case Event.WorkerMessageAccepted a -> bounded(w.u8(0x14).fixed(a.worker().bytes()).u64(a.seq()), a.message());
+            case Event.CommandPushed c -> w.u8(0x15).hash(c.contract().hash()).account(c.sender()).u32(c.size());
         }
     }
 
@@ -63,7 +78,25 @@ public final class EventCodec {
             case 0x05 -> new Event.BalanceSet(r.account("who"), r.u64("amount"));
             case 0x06 -> new Event.SudoKeyChanged(r.account("new key"));
             case 0x07 -> new Event.MinimumFeeChanged(r.u64("fee"));
+            case 0x08 -> new Event.MeasurementAllowed(r.u8("platform"), r.string(MAX_STRING, "measurement"));
+            case 0x09 -> new Event.MeasurementDisallowed(r.u8("platform"), r.string(MAX_STRING, "measurement"));
+            case 0x0A -> new Event.AttestationPolicySet(r.u8("confidence level"), r.u64("quote age"));
+            case 0x0B -> new Event.WorkerRegistered(worker(r), r.account("operator"), r.u8("platform"), r.u8("confidence level"));
+            case 0x0C -> new Event.GatekeeperAdded(worker(r));
+            case 0x0D -> new Event.MasterKeyRotationRequested(r.u32("epoch"), worker(r));
+            case 0x0E -> new Event.MasterKeyPublished(r.u32("epoch"), X25519PublicKey.of(r.fixed(32, "public key")));
+            case 0x0F -> new Event.ClusterCreated(r.u32("cluster"), r.u32("workers"));
+            case 0x10 -> new Event.WorkerJoinedCluster(r.u32("cluster"), worker(r));
+            case 0x11 -> new Event.ClusterKeyPublished(r.u32("cluster"), X25519PublicKey.of(r.fixed(32, "public key")));
+            case 0x12 -> new Event.ContractDeployed(new ContractId(r.hash("contract")), r.string(MAX_STRING, "kind"), r.u32("cluster"));
+            case 0x13 -> new Event.ContractKeyPublished(new ContractId(r.hash("contract")), X25519PublicKey.of(r.fixed(32, "public key")), r.u32("deliveries"));
+            case 0x14 -> new Event.WorkerMessageAccepted(worker(r), r.u64("seq"), r.string(MAX_STRING, "message"));
+            case 0x15 -> new Event.CommandPushed(new ContractId(r.hash("contract")), r.account("sender"), r.u32("size"));
             default -> throw new MalformedException("unknown event tag " + tag);
         };
+    }
+
+    private static WorkerId worker(CanonicalReader r) {
+        return WorkerId.of(r.fixed(32, "worker"));
     }
 }

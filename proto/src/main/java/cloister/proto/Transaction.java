@@ -94,7 +94,12 @@ public final class Transaction {
         AccountId sender = r.account("sender");
         long nonce = r.u64("nonce");
         long fee = r.u64("fee");
-        Call call = CallCodec.read(r);
+        Call call;
+        try {
+            call = CallCodec.read(r);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedException("call: " + e.getMessage());
+        }
         int unsignedLength = r.position();
         Signature sig = Signature.of(r.fixed(64, "signature"));
         r.end("transaction");

@@ -3,6 +3,8 @@ package cloister.proto;
 import cloister.common.Hash;
 import cloister.crypto.AccountId;
 import cloister.crypto.SigningKey;
+import cloister.crypto.X25519PublicKey;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
 
@@ -73,16 +75,103 @@ final class Arbitrary {
             case 0 -> new GovernanceCall.SetBalance(account(), u64());
             case 1 -> new GovernanceCall.SetSudoKey(account());
             case 2 -> new GovernanceCall.SetMinimumFee(u64());
+            case 3 -> new GovernanceCall.AllowMeasurement(random.nextInt(256), bytes(1 + random.nextInt(64)));
+            case 4 -> new GovernanceCall.DisallowMeasurement(random.nextInt(256), bytes(1 + random.nextInt(64)));
+            case 5 -> new GovernanceCall.AddGatekeeper(worker());
+            case 6 -> new GovernanceCall.RotateMasterKey();
+            case 7 -> new GovernanceCall.CreateCluster(workers());
+            case 8 -> new GovernanceCall.AddWorkerToCluster(u32(), worker());
+            case 9 -> new GovernanceCall.DeploySystemContract(string(10), u32());
+            case 10 -> new GovernanceCall.SetAttestationPolicy(1 + random.nextInt(5), 1 + (u64() >>> 1));
             default -> throw new IllegalArgumentException("no governance variant " + variant);
         };
     }
 
-    static final int GOVERNANCE_VARIANTS = 3;
-    /** Transfer, then Sudo with each governance variant. */
-    static final int CALL_VARIANTS = 1 + GOVERNANCE_VARIANTS;
+    static final int GOVERNANCE_VARIANTS = 11;
+    static final int OTHER_CALL_VARIANTS = 3;
+    /** Transfer, then Sudo with each governance variant, then registry and contracts calls. */
+    static final int CALL_VARIANTS = 1 + GOVERNANCE_VARIANTS + OTHER_CALL_VARIANTS;
 
     Call call(int variant) {
-        return variant == 0 ? new BalancesCall.Transfer(account(), u64()) : new SudoCall.Sudo(governanceCall(variant - 1));
+        if (variant == 0) {
+            return new BalancesCall.Transfer(account(), u64());
+        }
+        if (variant <= GOVERNANCE_VARIANTS) {
+            return new SudoCall.Sudo(governanceCall(variant - 1));
+        }
+        return switch (variant - 1 - GOVERNANCE_VARIANTS) {
+            case 0 -> new RegistryCall.RegisterWorker(workerInfo(),
+                    new AttestationEvidence(random.nextInt(256), bytes(random.nextInt(300)), bytes(random.nextInt(100))));
+            case 1 -> new RegistryCall.SubmitWorkerMessage(SignedWorkerMessage.sign(signer(), hash(), u64(), workerMessage()));
+            case 2 -> new ContractsCall.PushCommand(new ContractId(hash()), bytes(random.nextInt(500)));
+            default -> throw new IllegalArgumentException("no call variant " + variant);
+        };
+    }
+
+    byte[] bytes(int n) {
+        byte[] b = new byte[n];
+        random.nextBytes(b);
+        return b;
+    }
+
+    int u32() {
+        return random.nextBoolean() ? random.nextInt(10) : random.nextInt() & Integer.MAX_VALUE;
+    }
+
+    WorkerId worker() {
+        return WorkerId.of(bytes(32));
+    }
+
+    List<WorkerId> workers() {
+        List<WorkerId> out = new ArrayList<>();
+        for (int i = random.nextInt(4); i > 0; i--) {
+            out.add(worker());
+        }
+        return out;
+    }
+
+    X25519PublicKey ecdhKey() {
+        return X25519PublicKey.of(bytes(32));
+    }
+
+    WorkerInfo workerInfo() {
+        return new WorkerInfo(worker(), ecdhKey(), hash(), account(), string(8));
+    }
+
+    List<KeyShare> shares() {
+        List<KeyShare> out = new ArrayList<>();
+        for (int i = random.nextInt(3); i > 0; i--) {
+            out.add(new KeyShare(worker(), bytes(random.nextInt(120))));
+        }
+        return out;
+    }
+
+    static final int WORKER_MESSAGE_VARIANTS = 4;
+
+    WorkerMessage workerMessage() {
+        return switch (random.nextInt(WORKER_MESSAGE_VARIANTS)) {
+            case 0 -> new WorkerMessage.MasterKeyPublished(u32(), ecdhKey(), shares());
+            case 1 -> new WorkerMessage.MasterKeyShared(new KeyShare(worker(), bytes(80)));
+            case 2 -> new WorkerMessage.ClusterKeyPublished(u32(), ecdhKey());
+            default -> new WorkerMessage.ContractKeyPublished(new ContractId(hash()), ecdhKey(), shares());
+        };
+    }
+
+    static final int INBOUND_VARIANTS = 9;
+
+    InboundMessage inbound(int variant) {
+        return switch (variant) {
+            case 0 -> new InboundMessage.AuthoritySet(List.of(account(), account()));
+            case 1 -> new InboundMessage.WorkerRegistered(workerInfo(), random.nextInt(256), bytes(32), 1 + random.nextInt(5));
+            case 2 -> new InboundMessage.GatekeeperAdded(worker());
+            case 3 -> new InboundMessage.MasterKeyRotation(u32(), worker());
+            case 4 -> new InboundMessage.ClusterCreated(u32(), workers());
+            case 5 -> new InboundMessage.WorkerJoinedCluster(u32(), worker());
+            case 6 -> new InboundMessage.ContractDeployed(new ContractId(hash()), u32(), string(10), u32());
+            case 7 -> new InboundMessage.Command(new ContractId(hash()), account(), hash(), bytes(random.nextInt(200)));
+            case 8 -> new InboundMessage.Accepted(SignedWorkerMessage.sign(signer(), hash(), u64(), workerMessage()));
+            default -> throw new IllegalArgumentException("no inbound variant " + variant);
+        };
     }
 
     Call call() {
@@ -101,7 +190,7 @@ final class Arbitrary {
         return new BlockHeader(u64(), hash(), u64(), hash(), hash(), hash(), account(), Signature.EMPTY);
     }
 
-    static final int EVENT_VARIANTS = 7;
+    static final int EVENT_VARIANTS = 21;
 
     Event event(int variant) {
         return switch (variant) {
@@ -112,6 +201,20 @@ final class Arbitrary {
             case 4 -> new Event.BalanceSet(account(), u64());
             case 5 -> new Event.SudoKeyChanged(account());
             case 6 -> new Event.MinimumFeeChanged(u64());
+            case 7 -> new Event.MeasurementAllowed(random.nextInt(256), string(64));
+            case 8 -> new Event.MeasurementDisallowed(random.nextInt(256), string(64));
+            case 9 -> new Event.AttestationPolicySet(random.nextInt(256), u64());
+            case 10 -> new Event.WorkerRegistered(worker(), account(), random.nextInt(256), random.nextInt(256));
+            case 11 -> new Event.GatekeeperAdded(worker());
+            case 12 -> new Event.MasterKeyRotationRequested(u32(), worker());
+            case 13 -> new Event.MasterKeyPublished(u32(), ecdhKey());
+            case 14 -> new Event.ClusterCreated(u32(), u32());
+            case 15 -> new Event.WorkerJoinedCluster(u32(), worker());
+            case 16 -> new Event.ClusterKeyPublished(u32(), ecdhKey());
+            case 17 -> new Event.ContractDeployed(new ContractId(hash()), string(10), u32());
+            case 18 -> new Event.ContractKeyPublished(new ContractId(hash()), ecdhKey(), u32());
+            case 19 -> new Event.WorkerMessageAccepted(worker(), u64(), string(20));
+            case 20 -> new Event.CommandPushed(new ContractId(hash()), account(), u32());
             default -> throw new IllegalArgumentException("no event variant " + variant);
         };
     }

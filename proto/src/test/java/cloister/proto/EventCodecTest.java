@@ -31,8 +31,7 @@ class EventCodecTest {
                 seen.add(back.get(0).event().getClass());
             }
         }
-        assertEquals(Set.of(Event.Transfer.class, Event.FeePaid.class, Event.TxFailed.class, Event.SudoExecuted.class,
-                Event.BalanceSet.class, Event.SudoKeyChanged.class, Event.MinimumFeeChanged.class), seen);
+        assertEquals(Arbitrary.EVENT_VARIANTS, seen.size(), "every event variant seen: " + seen);
     }
 
     @Test
@@ -74,7 +73,7 @@ class EventCodecTest {
     @Test
     void unknownTagsAreRefused() {
         byte[] bytes = EventCodec.encode(List.of(new EventRecord(0, new Event.MinimumFeeChanged(5))));
-        for (int tag : new int[] {0x00, 0x08, 0x80, 0xff}) {
+        for (int tag : new int[] {0x00, Arbitrary.EVENT_VARIANTS + 1, 0x80, 0xff}) {
             bytes[8] = (byte) tag;
             assertTrue(assertThrows(MalformedException.class, () -> EventCodec.decode(bytes)).getMessage().contains("unknown event tag"));
         }

@@ -1,0 +1,179 @@
+package cloister.proto;
+
+import cloister.common.Hash;
+import cloister.crypto.AccountId;
+import cloister.crypto.MerkleTree;
+import cloister.crypto.Sha256;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A message the chain addresses to workers. Applying a block produces an ordered list of them (the block's
+ * "worker messages"); the header's worker-messages root is the RFC 6962 Merkle root with their encodings as
+ * leaves, so a worker that verified the header can trust the list without trusting the node that served
+ * it, and rebuild everything it needs (registrations, gatekeepers, clusters, contracts, commands, key shares)
+ * from genesis onwards. Only a successful call produces messages (a failed call's are rolled back).
+ */
+public sealed interface InboundMessage {
+    int MAX_LIST = 10_000;
+    int MAX_COMMAND = 128 * 1024;
+
+    /** The block authorities (genesis, and whenever the set changes): workers verify seals against them. */
+    record AuthoritySet(List<AccountId> authorities) implements InboundMessage {
+        public AuthoritySet {
+            authorities = List.copyOf(authorities);
+        }
+    }
+
+    /** A worker was registered with a verified attestation. */
+    record WorkerRegistered(WorkerInfo info, int platformCode, byte[] measurement, int confidenceLevel) implements InboundMessage {
+        public WorkerRegistered {
+            measurement = measurement.clone();
+        }
+
+        @Override
+        public byte[] measurement() {
+            return measurement.clone();
+        }
+    }
+
+    record GatekeeperAdded(WorkerId worker) implements InboundMessage {}
+
+    /** Governance asked for master key epoch {@code epoch}; {@code by} is the gatekeeper that must create it. */
+    record MasterKeyRotation(int epoch, WorkerId by) implements InboundMessage {}
+
+    record ClusterCreated(int cluster, List<WorkerId> workers) implements InboundMessage {
+        public ClusterCreated {
+            workers = List.copyOf(workers);
+        }
+    }
+
+    record WorkerJoinedCluster(int cluster, WorkerId worker) implements InboundMessage {}
+
+    /** A contract was deployed into a cluster; its key derives from master key epoch {@code keyEpoch}. */
+    record ContractDeployed(ContractId contract, int cluster, String kind, int keyEpoch) implements InboundMessage {}
+
+    /** An encrypted command for a contract, in block order; {@code sender} signed the transaction {@code txHash}. */
+    record Command(ContractId contract, AccountId sender, Hash txHash, byte[] sealed) implements InboundMessage {
+        public Command {
+            sealed = sealed.clone();
+        }
+
+        @Override
+        public byte[] sealed() {
+            return sealed.clone();
+        }
+    }
+
+    /** A worker's egress message the chain accepted (workers read key publications and shares from these). */
+    record Accepted(SignedWorkerMessage message) implements InboundMessage {}
+
+    default byte[] encode() {
+        CanonicalWriter w = new CanonicalWriter(128);
+        write(w, this);
+        return w.toByteArray();
+    }
+
+    default Hash hash() {
+        return Sha256.hash(encode());
+    }
+
+    static InboundMessage decode(byte[] bytes) {
+        CanonicalReader r = new CanonicalReader(bytes);
+        InboundMessage m = read(r);
+        r.end("worker message");
+        return m;
+    }
+
+    /** The worker-messages root over {@code messages} (the empty-tree root for none). */
+    static Hash root(List<InboundMessage> messages) {
+        List<byte[]> leaves = new ArrayList<>(messages.size());
+        messages.forEach(m -> leaves.add(m.encode()));
+        return MerkleTree.root(leaves);
+    }
+
+    /** A block's messages: u32 count, then each message. */
+    static byte[] encodeList(List<InboundMessage> messages) {
+        CanonicalWriter w = new CanonicalWriter(64 + 128 * messages.size());
+        w.u32(messages.size());
+        messages.forEach(m -> write(w, m));
+        return w.toByteArray();
+    }
+
+    static List<InboundMessage> decodeList(byte[] bytes) {
+        CanonicalReader r = new CanonicalReader(bytes);
+        int n = r.u32("message count");
+        List<InboundMessage> out = new ArrayList<>(Math.min(n, bytes.length));
+        for (int i = 0; i < n; i++) {
+            out.add(read(r));
+        }
+        r.end("worker messages");
+        return out;
+    }
+
+    private static void write(CanonicalWriter w, InboundMessage m) {
+        switch (m) {
+            case AuthoritySet a -> {
+                w.u8(0x01).u32(a.authorities().size());
+                a.authorities().forEach(w::account);
+            }
+            case WorkerRegistered reg -> {
+                w.u8(0x02);
+                reg.info().write(w);
+                w.u8(reg.platformCode()).bytes(reg.measurement()).u8(reg.confidenceLevel());
+            }
+            case GatekeeperAdded g -> w.u8(0x03).fixed(g.worker().bytes());
+            case MasterKeyRotation k -> w.u8(0x04).u32(k.epoch()).fixed(k.by().bytes());
+            case ClusterCreated c -> {
+                w.u8(0x05).u32(c.cluster()).u32(c.workers().size());
+                c.workers().forEach(x -> w.fixed(x.bytes()));
+            }
+            case WorkerJoinedCluster j -> w.u8(0x06).u32(j.cluster()).fixed(j.worker().bytes());
+            case ContractDeployed d -> w.u8(0x07).hash(d.contract().hash()).u32(d.cluster()).string(d.kind()).u32(d.keyEpoch());
+            case Command c -> w.u8(0x08).hash(c.contract().hash()).account(c.sender()).hash(c.txHash()).bytes(c.sealed());
+            case Accepted a -> {
+                w.u8(0x09);
+                a.message().write(w);
+            }
+        }
+    }
+
+    private static InboundMessage read(CanonicalReader r) {
+        int tag = r.u8("message tag");
+        return switch (tag) {
+            case 0x01 -> {
+                int n = count(r);
+                List<AccountId> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(r.account("authority"));
+                }
+                yield new AuthoritySet(list);
+            }
+            case 0x02 -> new WorkerRegistered(WorkerInfo.read(r), r.u8("platform"), r.bytes(64, "measurement"), r.u8("confidence"));
+            case 0x03 -> new GatekeeperAdded(WorkerId.of(r.fixed(32, "gatekeeper")));
+            case 0x04 -> new MasterKeyRotation(r.u32("epoch"), WorkerId.of(r.fixed(32, "rotating gatekeeper")));
+            case 0x05 -> {
+                int cluster = r.u32("cluster");
+                int n = count(r);
+                List<WorkerId> list = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    list.add(WorkerId.of(r.fixed(32, "worker")));
+                }
+                yield new ClusterCreated(cluster, list);
+            }
+            case 0x06 -> new WorkerJoinedCluster(r.u32("cluster"), WorkerId.of(r.fixed(32, "worker")));
+            case 0x07 -> new ContractDeployed(new ContractId(r.hash("contract")), r.u32("cluster"), r.string(64, "kind"), r.u32("key epoch"));
+            case 0x08 -> new Command(new ContractId(r.hash("contract")), r.account("sender"), r.hash("tx hash"), r.bytes(MAX_COMMAND, "command"));
+            case 0x09 -> new Accepted(SignedWorkerMessage.read(r));
+            default -> throw new MalformedException("unknown worker message tag " + tag);
+        };
+    }
+
+    private static int count(CanonicalReader r) {
+        int n = r.u32("count");
+        if (n > MAX_LIST) {
+            throw new MalformedException(n + " entries, at most " + MAX_LIST);
+        }
+        return n;
+    }
+}
