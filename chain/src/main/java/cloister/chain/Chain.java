@@ -18,6 +18,7 @@ import cloister.proto.Block;
 import cloister.proto.BlockHeader;
 import cloister.proto.Event;
 import cloister.proto.EventRecord;
+import cloister.proto.InboundMessage;
 import cloister.proto.MalformedException;
 import cloister.proto.Signature;
 import cloister.proto.Transaction;
@@ -43,7 +44,7 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
     private static final int MAX_BLOCK_TX_BYTES = Block.MAX_BYTES - BlockHeader.ENCODED_LENGTH - 4;
 
     /** A block this node proposed, with its already computed execution, so importing it need not re-execute. */
-    private record Proposal(Hash hash, PreparedState prepared, List<EventRecord> events) {}
+    private record Proposal(Hash hash, PreparedState prepared, List<EventRecord> events, List<InboundMessage> messages) {}
 
     private final ChainStore store;
     private final ChainRuntime runtime;
@@ -141,7 +142,8 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
             BlockHeader parent = head;
             StateReader base = store.state();
             List<Transaction> candidates = pool.select(nonces(base), config.maxBlockTransactions(), MAX_BLOCK_TX_BYTES);
-            BlockState s = new BlockState(base);
+            long timestamp = Math.max(timestampMillis, parent.timestamp());
+            BlockState s = new BlockState(base, parent.height() + 1, timestamp);
             List<Transaction> included = new ArrayList<>(candidates.size());
             List<Transaction> dropped = new ArrayList<>();
             Set<AccountId> skipped = new HashSet<>();
@@ -160,11 +162,12 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
                 }
             }
             PreparedState prepared = store.prepare(s.changes());
-            BlockHeader header = new BlockHeader(parent.height() + 1, parent.hash(), Math.max(timestampMillis, parent.timestamp()),
-                    Block.transactionsRoot(included), prepared.root(), Genesis.EMPTY_ROOT, sealer.account(), Signature.EMPTY)
+            List<InboundMessage> messages = s.workerMessages();
+            BlockHeader header = new BlockHeader(parent.height() + 1, parent.hash(), timestamp,
+                    Block.transactionsRoot(included), prepared.root(), InboundMessage.root(messages), sealer.account(), Signature.EMPTY)
                     .sealedBy(sealer);
             Block block = new Block(header, included);
-            lastProposal = new Proposal(block.hash(), prepared, s.events());
+            lastProposal = new Proposal(block.hash(), prepared, s.events(), messages);
             pool.remove(dropped);
             return block;
         }
@@ -183,11 +186,13 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
             lastProposal = null;
             PreparedState prepared;
             List<EventRecord> events;
+            List<InboundMessage> messages;
             if (p != null && p.hash().equals(block.hash())) {
                 prepared = p.prepared();
                 events = p.events();
+                messages = p.messages();
             } else {
-                ChainRuntime.BlockOutcome outcome = runtime.executeBlock(store.state(), block.transactions());
+                ChainRuntime.BlockOutcome outcome = runtime.executeBlock(store.state(), h.height(), h.timestamp(), block.transactions());
                 if (outcome instanceof ChainRuntime.Inapplicable inapplicable) {
                     return new ImportResult.Rejected(BlockRejection.INVALID_TRANSACTION, "transaction " + inapplicable.index()
                             + ": " + inapplicable.reason().code() + ": " + inapplicable.message());
@@ -195,12 +200,18 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
                 BlockState s = ((ChainRuntime.Execution) outcome).state();
                 prepared = store.prepare(s.changes());
                 events = s.events();
+                messages = s.workerMessages();
                 if (!prepared.root().equals(h.stateRoot())) {
                     return new ImportResult.Rejected(BlockRejection.BAD_STATE_ROOT,
                             "state root " + h.stateRoot() + " in the header, " + prepared.root() + " computed");
                 }
+                Hash messagesRoot = InboundMessage.root(messages);
+                if (!messagesRoot.equals(h.workerMessagesRoot())) {
+                    return new ImportResult.Rejected(BlockRejection.BAD_WORKER_MESSAGES_ROOT,
+                            "worker-messages root " + h.workerMessagesRoot() + " in the header, " + messagesRoot + " computed");
+                }
             }
-            store.commit(block, prepared, events);
+            store.commit(block, prepared, events, messages);
             head = h;
             StateReader state = store.state();
             minimumFee = SystemParams.minimumFee(state);
@@ -242,9 +253,6 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
         if (!Block.transactionsRoot(block.transactions()).equals(h.transactionsRoot())) {
             return new ImportResult.Rejected(BlockRejection.BAD_TRANSACTIONS_ROOT, "transactions root does not match the body");
         }
-        if (!h.workerMessagesRoot().equals(Genesis.EMPTY_ROOT)) {
-            return new ImportResult.Rejected(BlockRejection.BAD_WORKER_MESSAGES_ROOT, "worker messages are not supported yet");
-        }
         return null;
     }
 
@@ -280,6 +288,21 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
     @Override
     public Optional<List<EventRecord>> events(long height) {
         return store.events(height);
+    }
+
+    @Override
+    public Optional<List<InboundMessage>> workerMessages(long height) {
+        return store.workerMessages(height);
+    }
+
+    @Override
+    public Optional<byte[]> workerMessagesEncoded(long height) {
+        return store.workerMessagesEncoded(height);
+    }
+
+    @Override
+    public StateReader state() {
+        return store.state();
     }
 
     @Override

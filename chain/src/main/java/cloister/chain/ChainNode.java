@@ -29,11 +29,16 @@ public final class ChainNode implements AutoCloseable {
      * @throws IOException if the directory cannot be used (in use by another process, unreadable, corrupt)
      */
     public static ChainNode start(ChainConfig config) throws IOException {
+        return start(config, Genesis.dev());
+    }
+
+    /** As {@link #start(ChainConfig)}, creating a new chain with {@code genesis} (ignored if the chain exists). */
+    public static ChainNode start(ChainConfig config, Genesis.Spec genesis) throws IOException {
         Files.createDirectories(config.dataDir());
         ChainStore store = ChainStore.open(config.dataDir().resolve("chain"), config.syncWrites());
         try {
             if (store.head().isEmpty()) {
-                Genesis.initialize(store, Genesis.dev());
+                Genesis.initialize(store, genesis);
             }
             Chain chain = new Chain(store, config, "dev");
             SigningKey authority = DevKeys.get("alice");

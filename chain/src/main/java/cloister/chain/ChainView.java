@@ -4,7 +4,9 @@ import cloister.common.Hash;
 import cloister.crypto.AccountId;
 import cloister.proto.Block;
 import cloister.proto.BlockHeader;
+import cloister.chain.store.StateReader;
 import cloister.proto.EventRecord;
+import cloister.proto.InboundMessage;
 import java.util.List;
 import java.util.Optional;
 import java.util.function.Consumer;
@@ -27,6 +29,18 @@ public interface ChainView {
 
     /** The events of the block at {@code height}, empty if there is no such block. */
     Optional<List<EventRecord>> events(long height);
+
+    /**
+     * The messages the block at {@code height} addresses to workers (their Merkle root is the header's
+     * worker-messages root); empty if there is no such block.
+     */
+    Optional<List<InboundMessage>> workerMessages(long height);
+
+    /** {@link #workerMessages} as stored: the canonical list encoding ({@code InboundMessage.encodeList}). */
+    Optional<byte[]> workerMessagesEncoded(long height);
+
+    /** The committed state (as of the head when read): for module reads such as the registry's. */
+    StateReader state();
 
     TxStatus txStatus(Hash txHash);
 

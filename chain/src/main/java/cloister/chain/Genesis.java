@@ -2,6 +2,7 @@ package cloister.chain;
 
 import cloister.chain.runtime.BlockState;
 import cloister.chain.runtime.balances.Balances;
+import cloister.chain.runtime.registry.Registry;
 import cloister.chain.runtime.system.SystemParams;
 import cloister.chain.store.ChainStore;
 import cloister.chain.store.PreparedState;
@@ -12,7 +13,11 @@ import cloister.crypto.DevKeys;
 import cloister.crypto.MerkleTree;
 import cloister.proto.Block;
 import cloister.proto.BlockHeader;
+import cloister.proto.InboundMessage;
 import cloister.proto.Signature;
+import cloister.tee.Measurement;
+import cloister.tee.sim.SimRootCertificate;
+import java.util.Optional;
 import java.util.List;
 
 /** The first block: its state (balances, sudo, authorities, parameters) defines the network. */
@@ -20,9 +25,23 @@ public final class Genesis {
     /** A balance given in genesis. */
     public record Allocation(AccountId who, long amount) {}
 
+    /**
+     * What a network trusts of TEEs from its first block: the simulated attestation root (a dev/test network's
+     * stand-in for Intel's; absent on a network that accepts only hardware quotes), the measurements allowed to
+     * register, and the attestation policy.
+     */
+    public record TeeTrust(Optional<SimRootCertificate> simRoot, List<Measurement> allowedMeasurements,
+                           Registry.AttestationPolicy policy) {
+        public static final TeeTrust NONE = new TeeTrust(Optional.empty(), List.of(), Registry.AttestationPolicy.DEV);
+
+        public TeeTrust {
+            allowedMeasurements = List.copyOf(allowedMeasurements);
+        }
+    }
+
     /** Everything that defines a network's genesis; its hash is the network's identity. */
     public record Spec(String chainName, long timestampMillis, List<Allocation> allocations, AccountId sudo,
-                       List<AccountId> authorities, long minimumFee) {
+                       List<AccountId> authorities, long minimumFee, TeeTrust tee) {
         public Spec {
             allocations = List.copyOf(allocations);
             authorities = List.copyOf(authorities);
@@ -30,9 +49,18 @@ public final class Genesis {
                 throw new IllegalArgumentException("a chain needs at least one authority");
             }
         }
+
+        public Spec(String chainName, long timestampMillis, List<Allocation> allocations, AccountId sudo,
+                    List<AccountId> authorities, long minimumFee) {
+            this(chainName, timestampMillis, allocations, sudo, authorities, minimumFee, TeeTrust.NONE);
+        }
+
+        public Spec withTee(TeeTrust trust) {
+            return new Spec(chainName, timestampMillis, allocations, sudo, authorities, minimumFee, trust);
+        }
     }
 
-    /** Every Merkle root of an empty list (worker-messages root until workers exist; transactions root of genesis). */
+    /** The Merkle root of an empty list (e.g. the transactions root of genesis and of empty blocks). */
     public static final Hash EMPTY_ROOT = MerkleTree.root(List.of());
 
     /** The proposer field of the genesis header: nobody. */
@@ -54,7 +82,7 @@ public final class Genesis {
 
     /** Writes the genesis block and state into an empty store. */
     static Block initialize(ChainStore store, Spec spec) {
-        BlockState s = new BlockState(key -> null);
+        BlockState s = new BlockState(key -> null, 0, spec.timestampMillis());
         SystemParams.setChainName(s, spec.chainName());
         SystemParams.setSudo(s, spec.sudo());
         SystemParams.setAuthorities(s, spec.authorities());
@@ -64,11 +92,15 @@ public final class Genesis {
                 throw new IllegalArgumentException("genesis allocations overflow the total issuance");
             }
         }
+        Registry.initialize(s, spec.tee().simRoot(), spec.tee().allowedMeasurements(), spec.tee().policy());
+        // Workers learn the authority set from genesis: its hash is what they are configured with.
+        s.send(new InboundMessage.AuthoritySet(spec.authorities()));
+        List<InboundMessage> messages = s.workerMessages();
         PreparedState prepared = store.prepare(s.changes());
-        BlockHeader header = new BlockHeader(0, Hash.ZERO, spec.timestampMillis(), EMPTY_ROOT, prepared.root(), EMPTY_ROOT,
-                NOBODY, Signature.EMPTY);
+        BlockHeader header = new BlockHeader(0, Hash.ZERO, spec.timestampMillis(), EMPTY_ROOT, prepared.root(),
+                InboundMessage.root(messages), NOBODY, Signature.EMPTY);
         Block block = new Block(header, List.of());
-        store.commit(block, prepared, s.events());
+        store.commit(block, prepared, s.events(), messages);
         return block;
     }
 }

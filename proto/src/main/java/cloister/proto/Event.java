@@ -54,6 +54,9 @@ public sealed interface Event {
     /** A worker's signed message was accepted with sequence number {@code seq}. */
     record WorkerMessageAccepted(WorkerId worker, long seq, String message) implements Event {}
 
+    /** A worker's authentic, in-order message whose content was refused (its sequence number is used up). */
+    record WorkerMessageRefused(WorkerId worker, long seq, String reason, String message) implements Event {}
+
     /** An encrypted command was queued for a contract (its content is ciphertext: only the size is public). */
     record CommandPushed(ContractId contract, AccountId sender, int size) implements Event {}
 }

@@ -56,6 +56,7 @@ public final class EventCodec {
             case Event.ContractKeyPublished k -> w.u8(0x13).hash(k.contract().hash()).fixed(k.publicKey().bytes()).u32(k.deliveries());
             case Event.WorkerMessageAccepted a -> bounded(w.u8(0x14).fixed(a.worker().bytes()).u64(a.seq()), a.message());
             case Event.CommandPushed c -> w.u8(0x15).hash(c.contract().hash()).account(c.sender()).u32(c.size());
+            case Event.WorkerMessageRefused f -> bounded(bounded(w.u8(0x16).fixed(f.worker().bytes()).u64(f.seq()), f.reason()), f.message());
         }
     }
 
@@ -92,6 +93,7 @@ public final class EventCodec {
             case 0x13 -> new Event.ContractKeyPublished(new ContractId(r.hash("contract")), X25519PublicKey.of(r.fixed(32, "public key")), r.u32("deliveries"));
             case 0x14 -> new Event.WorkerMessageAccepted(worker(r), r.u64("seq"), r.string(MAX_STRING, "message"));
             case 0x15 -> new Event.CommandPushed(new ContractId(r.hash("contract")), r.account("sender"), r.u32("size"));
+            case 0x16 -> new Event.WorkerMessageRefused(worker(r), r.u64("seq"), r.string(MAX_STRING, "reason"), r.string(MAX_STRING, "message"));
             default -> throw new MalformedException("unknown event tag " + tag);
         };
     }

@@ -190,7 +190,7 @@ final class Arbitrary {
         return new BlockHeader(u64(), hash(), u64(), hash(), hash(), hash(), account(), Signature.EMPTY);
     }
 
-    static final int EVENT_VARIANTS = 21;
+    static final int EVENT_VARIANTS = 22;
 
     Event event(int variant) {
         return switch (variant) {
@@ -215,6 +215,7 @@ final class Arbitrary {
             case 18 -> new Event.ContractKeyPublished(new ContractId(hash()), ecdhKey(), u32());
             case 19 -> new Event.WorkerMessageAccepted(worker(), u64(), string(20));
             case 20 -> new Event.CommandPushed(new ContractId(hash()), account(), u32());
+            case 21 -> new Event.WorkerMessageRefused(worker(), u64(), string(10), string(50));
             default -> throw new IllegalArgumentException("no event variant " + variant);
         };
     }

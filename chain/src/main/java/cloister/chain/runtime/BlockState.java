@@ -4,6 +4,7 @@ import cloister.chain.store.StateChanges;
 import cloister.chain.store.StateReader;
 import cloister.proto.Event;
 import cloister.proto.EventRecord;
+import cloister.proto.InboundMessage;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -22,11 +23,31 @@ public final class BlockState implements StateReader {
     private final Map<StateKey, byte[]> blockWrites = new HashMap<>();
     private Map<StateKey, byte[]> callWrites;
     private final List<EventRecord> events = new ArrayList<>();
+    private final List<InboundMessage> messages = new ArrayList<>();
     private int callEventMark = -1;
+    private int callMessageMark = -1;
     private int txIndex = EventRecord.BLOCK;
+    private final long height;
+    private final long timestampMillis;
 
-    public BlockState(StateReader base) {
+    /**
+     * @param height          the height of the block being applied
+     * @param timestampMillis its header's timestamp: the only notion of time the runtime has
+     */
+    public BlockState(StateReader base, long height, long timestampMillis) {
         this.base = base;
+        this.height = height;
+        this.timestampMillis = timestampMillis;
+    }
+
+    /** The height of the block being applied. */
+    public long height() {
+        return height;
+    }
+
+    /** The block's timestamp (ms since the epoch, from its header). Runtime code never reads a clock. */
+    public long timestampMillis() {
+        return timestampMillis;
     }
 
     @Override
@@ -71,6 +92,16 @@ public final class BlockState implements StateReader {
         events.add(new EventRecord(txIndex, event));
     }
 
+    /** Addresses a message to workers (rolled back with a failed call, like an event). */
+    public void send(InboundMessage message) {
+        messages.add(message);
+    }
+
+    /** The block's worker messages so far, in order. */
+    public List<InboundMessage> workerMessages() {
+        return List.copyOf(messages);
+    }
+
     /** Starts a call whose writes and events can be rolled back. */
     public void beginCall() {
         if (callWrites != null) {
@@ -78,6 +109,7 @@ public final class BlockState implements StateReader {
         }
         callWrites = new HashMap<>();
         callEventMark = events.size();
+        callMessageMark = messages.size();
     }
 
     public void commitCall() {
@@ -88,6 +120,7 @@ public final class BlockState implements StateReader {
     public void rollbackCall() {
         callWrites = null;
         events.subList(callEventMark, events.size()).clear();
+        messages.subList(callMessageMark, messages.size()).clear();
     }
 
     public List<EventRecord> events() {

@@ -2,6 +2,9 @@ package cloister.chain.runtime;
 
 import cloister.chain.AccountState;
 import cloister.chain.runtime.balances.Balances;
+import cloister.chain.runtime.registry.Registry;
+import cloister.proto.ContractsCall;
+import cloister.proto.RegistryCall;
 import cloister.chain.runtime.sudo.Sudo;
 import cloister.chain.runtime.system.SystemParams;
 import cloister.chain.store.StateReader;
@@ -96,10 +99,12 @@ public final class ChainRuntime {
         return null;
     }
 
-    private static DispatchOutcome dispatch(BlockState s, Transaction tx) {
+    private DispatchOutcome dispatch(BlockState s, Transaction tx) {
         return switch (tx.call()) {
             case BalancesCall c -> Balances.dispatch(s, tx.sender(), c);
             case SudoCall c -> Sudo.dispatch(s, tx.sender(), c);
+            case RegistryCall c -> Registry.dispatch(s, tx.sender(), genesisHash, c);
+            case ContractsCall.PushCommand c -> Registry.pushCommand(s, tx.sender(), tx.hash(), c.contract(), c.sealed());
         };
     }
 
@@ -108,9 +113,9 @@ public final class ChainRuntime {
      *
      * @return the execution, or the first transaction that makes the block invalid
      */
-    public BlockOutcome executeBlock(StateReader base, List<Transaction> txs) {
+    public BlockOutcome executeBlock(StateReader base, long height, long timestampMillis, List<Transaction> txs) {
         boolean[] sigOk = signatures.verifyAll(txs);
-        BlockState s = new BlockState(base);
+        BlockState s = new BlockState(base, height, timestampMillis);
         for (int i = 0; i < txs.size(); i++) {
             Inapplicable bad = apply(s, i, txs.get(i), sigOk[i]);
             if (bad != null) {

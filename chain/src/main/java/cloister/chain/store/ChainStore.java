@@ -4,6 +4,7 @@ import cloister.common.Hash;
 import cloister.proto.Block;
 import cloister.proto.BlockHeader;
 import cloister.proto.EventCodec;
+import cloister.proto.InboundMessage;
 import cloister.proto.EventRecord;
 import cloister.proto.Transaction;
 import java.io.IOException;
@@ -64,7 +65,7 @@ public final class ChainStore implements AutoCloseable {
     private static final byte[] HEAD_KEY = "head".getBytes(StandardCharsets.US_ASCII);
     private static final long BLOCK_CACHE_BYTES = 64L * 1024 * 1024;
     private static final List<String> FAMILIES =
-            List.of("meta", "blocks", "heights", "state", "buckets", "events", "txindex");
+            List.of("meta", "blocks", "heights", "state", "buckets", "events", "txindex", "workermsgs");
 
     private final Path dir;
     private final RocksDB db;
@@ -79,6 +80,7 @@ public final class ChainStore implements AutoCloseable {
     private final ColumnFamilyHandle buckets;
     private final ColumnFamilyHandle events;
     private final ColumnFamilyHandle txIndex;
+    private final ColumnFamilyHandle workerMessages;
 
     /** Touched only by the writer (under {@link #writer}). */
     private final BucketTree tree = new BucketTree();
@@ -106,6 +108,7 @@ public final class ChainStore implements AutoCloseable {
         this.buckets = handles.get(5);
         this.events = handles.get(6);
         this.txIndex = handles.get(7);
+        this.workerMessages = handles.get(8);
     }
 
     /**
@@ -345,6 +348,15 @@ public final class ChainStore implements AutoCloseable {
      * @throws UncheckedIOException  if RocksDB fails to write (nothing is written then)
      */
     public void commit(Block block, PreparedState prepared, List<EventRecord> events) {
+        commit(block, prepared, events, List.of());
+    }
+
+    /**
+     * As {@link #commit(Block, PreparedState, List)}, also storing the block's worker messages (whose Merkle root
+     * the caller has checked against the header).
+     */
+    public void commit(Block block, PreparedState prepared, List<EventRecord> events, List<InboundMessage> messages) {
+        Objects.requireNonNull(messages, "messages");
         Objects.requireNonNull(block, "block");
         Objects.requireNonNull(prepared, "prepared");
         Objects.requireNonNull(events, "events");
@@ -373,7 +385,7 @@ public final class ChainStore implements AutoCloseable {
                 throw new IllegalStateException("block #" + header.height() + " has parent " + header.parentHash()
                         + " but the head is " + base.head().hash());
             }
-            writeBatch(block, prepared, events);
+            writeBatch(block, prepared, events, messages);
             tree.apply(prepared.tree);
             committed = new Committed(header, prepared.root(), base.generation() + 1);
         } finally {
@@ -382,7 +394,7 @@ public final class ChainStore implements AutoCloseable {
         }
     }
 
-    private void writeBatch(Block block, PreparedState prepared, List<EventRecord> blockEvents) {
+    private void writeBatch(Block block, PreparedState prepared, List<EventRecord> blockEvents, List<InboundMessage> messages) {
         byte[] hash = block.hash().bytes();
         byte[] height = u64(block.height());
         try (WriteBatch batch = new WriteBatch()) {
@@ -404,6 +416,7 @@ public final class ChainStore implements AutoCloseable {
             batch.put(blocks, hash, block.encode());
             batch.put(heights, height, hash);
             batch.put(events, height, EventCodec.encode(blockEvents));
+            batch.put(workerMessages, height, InboundMessage.encodeList(messages));
             List<Transaction> txs = block.transactions();
             for (int i = 0; i < txs.size(); i++) {
                 batch.put(txIndex, txs.get(i).hash().bytes(),
@@ -440,6 +453,19 @@ public final class ChainStore implements AutoCloseable {
             return Optional.empty();
         }
         return readOptional(() -> db.get(events, u64(height))).map(EventCodec::decode);
+    }
+
+    /** The worker messages of the committed block at {@code height}, encoded as a list; empty if no such block. */
+    public Optional<byte[]> workerMessagesEncoded(long height) {
+        if (height < 0) {
+            return Optional.empty();
+        }
+        return readOptional(() -> db.get(workerMessages, u64(height)));
+    }
+
+    /** The worker messages of the committed block at {@code height} (possibly none); empty if no such block. */
+    public Optional<List<InboundMessage>> workerMessages(long height) {
+        return workerMessagesEncoded(height).map(InboundMessage::decodeList);
     }
 
     /** Where the committed transaction with this hash is, if it is in a committed block. */

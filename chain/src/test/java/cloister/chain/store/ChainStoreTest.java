@@ -551,7 +551,7 @@ class ChainStoreTest {
         // Tamper behind the store's back: drop one bucket hash.
         List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
         descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY));
-        for (String name : List.of("meta", "blocks", "heights", "state", "buckets", "events", "txindex")) {
+        for (String name : List.of("meta", "blocks", "heights", "state", "buckets", "events", "txindex", "workermsgs")) {
             descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII)));
         }
         List<ColumnFamilyHandle> handles = new ArrayList<>();

@@ -3,6 +3,7 @@ package cloister.chain.runtime.sudo;
 import cloister.chain.runtime.BlockState;
 import cloister.chain.runtime.DispatchOutcome;
 import cloister.chain.runtime.balances.Balances;
+import cloister.chain.runtime.registry.Registry;
 import cloister.chain.runtime.system.SystemParams;
 import cloister.crypto.AccountId;
 import cloister.proto.DispatchError;
@@ -42,6 +43,7 @@ public final class Sudo {
                 s.emit(new Event.MinimumFeeChanged(f.fee()));
                 yield DispatchOutcome.OK;
             }
+            default -> Registry.governance(s, call);
         };
     }
 }
