@@ -29,13 +29,21 @@ final class ChainFixture implements AutoCloseable {
     }
 
     ChainFixture(Path dir, int poolCapacity) {
+        this(dir, poolCapacity, Genesis.dev());
+    }
+
+    ChainFixture(Path dir, Genesis.Spec genesis) {
+        this(dir, 100_000, genesis);
+    }
+
+    ChainFixture(Path dir, int poolCapacity, Genesis.Spec genesis) {
         try {
             store = ChainStore.open(dir, false);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
         if (store.head().isEmpty()) {
-            Genesis.initialize(store, Genesis.dev());
+            Genesis.initialize(store, genesis);
         }
         chain = new Chain(store, new ChainConfig(dir, 1000, true, poolCapacity, 20_000, false), "dev");
     }
