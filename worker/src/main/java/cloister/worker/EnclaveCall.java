@@ -1,0 +1,111 @@
+package cloister.worker;
+
+import cloister.common.Hash;
+import cloister.crypto.AccountId;
+import cloister.proto.CanonicalReader;
+import cloister.proto.CanonicalWriter;
+import cloister.proto.MalformedException;
+import cloister.proto.WorkerInfo;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * An ecall: what the host asks of the enclave. Encoding (docs/enclave.md): {@code u8 tag} then the fields below,
+ * canonical codec. Replies are {@link EnclaveReply}.
+ */
+public sealed interface EnclaveCall {
+    /** The most blocks one {@link Sync} call may carry. */
+    int MAX_BATCH = 10_000;
+    /** The largest query request. */
+    int MAX_QUERY = 256 * 1024;
+
+    /**
+     * Tag 0x01: opens (or creates, the first time) the sealed keys and state for this network and this operator.
+     * Reply: {@link EnclaveReply.Initialized} with the worker info and a fresh quote over its report data.
+     */
+    record Init(Hash genesisHash, AccountId operator, String runtimeVersion) implements EnclaveCall {}
+
+    /**
+     * Tag 0x02: verify and apply these blocks in order (the next heights). Reply: {@link EnclaveReply.Synced}, with
+     * the egress messages to relay; a refused block stops the batch there.
+     */
+    record Sync(List<BlockData> blocks) implements EnclaveCall {
+        public Sync {
+            blocks = List.copyOf(blocks);
+        }
+    }
+
+    /** Tag 0x03: an encrypted query ({@code QueryEnvelope} request). Reply: {@link EnclaveReply.QueryAnswer}. */
+    record Query(byte[] request) implements EnclaveCall {
+        public Query {
+            request = request.clone();
+        }
+
+        @Override
+        public byte[] request() {
+            return request.clone();
+        }
+    }
+
+    /** Tag 0x04: what became of a command transaction. Reply: {@link EnclaveReply.Outcome}. */
+    record Outcome(Hash txHash) implements EnclaveCall {}
+
+    /** Tag 0x05: the public status. Reply: {@link EnclaveReply.Status}. */
+    record Status() implements EnclaveCall {}
+
+    /** Tag 0x06: seal and store the state now (the host calls it at shutdown). Reply: {@link EnclaveReply.Done}. */
+    record Checkpoint() implements EnclaveCall {}
+
+    /**
+     * Tag 0x07: the signed egress messages not yet seen accepted on chain (to relay again after a restart). Reply:
+     * {@link EnclaveReply.Egress}.
+     */
+    record Outbox() implements EnclaveCall {}
+
+    default byte[] encode() {
+        CanonicalWriter w = new CanonicalWriter(64);
+        switch (this) {
+            case Init i -> w.u8(0x01).hash(i.genesisHash()).account(i.operator()).string(i.runtimeVersion());
+            case Sync s -> {
+                w.u8(0x02).u32(s.blocks().size());
+                for (BlockData b : s.blocks()) {
+                    w.bytes(b.headerRaw()).bytes(b.messagesRaw());
+                }
+            }
+            case Query q -> w.u8(0x03).bytes(q.request);
+            case Outcome o -> w.u8(0x04).hash(o.txHash());
+            case Status s -> w.u8(0x05);
+            case Checkpoint c -> w.u8(0x06);
+            case Outbox o -> w.u8(0x07);
+        }
+        return w.toByteArray();
+    }
+
+    /** @throws MalformedException if the bytes are not exactly one call */
+    static EnclaveCall decode(byte[] bytes) {
+        CanonicalReader r = new CanonicalReader(bytes);
+        int tag = r.u8("ecall");
+        EnclaveCall call = switch (tag) {
+            case 0x01 -> new Init(r.hash("genesis hash"), r.account("operator"), r.string(WorkerInfo.MAX_VERSION, "runtime version"));
+            case 0x02 -> {
+                int n = r.u32("block count");
+                if (n > MAX_BATCH) {
+                    throw new MalformedException(n + " blocks in one sync call, at most " + MAX_BATCH);
+                }
+                List<BlockData> blocks = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    blocks.add(new BlockData(r.bytes(1024, "header"), r.bytes(BlockData.MAX_MESSAGES_BYTES, "messages")));
+                }
+                yield new Sync(blocks);
+            }
+            case 0x03 -> new Query(r.bytes(MAX_QUERY, "query"));
+            case 0x04 -> new Outcome(r.hash("tx hash"));
+            case 0x05 -> new Status();
+            case 0x06 -> new Checkpoint();
+            case 0x07 -> new Outbox();
+            default -> throw new MalformedException("unknown ecall " + tag);
+        };
+        r.end("ecall");
+        return call;
+    }
+}

@@ -1,0 +1,66 @@
+package cloister.worker;
+
+import cloister.common.Hash;
+import cloister.crypto.AccountId;
+import cloister.proto.MalformedException;
+import cloister.proto.SignedWorkerMessage;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Typed calls over an {@link Enclave}: encodes each {@link EnclaveCall}, decodes the {@link EnclaveReply}, and
+ * turns {@link EnclaveReply.Failure} into {@link EnclaveException}. Holds nothing of the enclave but its entry point.
+ */
+public final class EnclaveClient {
+    private final Enclave enclave;
+
+    public EnclaveClient(Enclave enclave) {
+        this.enclave = enclave;
+    }
+
+    public EnclaveReply.Initialized init(Hash genesisHash, AccountId operator, String runtimeVersion) {
+        return expect(new EnclaveCall.Init(genesisHash, operator, runtimeVersion), EnclaveReply.Initialized.class);
+    }
+
+    public EnclaveReply.Synced sync(List<BlockData> blocks) {
+        return expect(new EnclaveCall.Sync(blocks), EnclaveReply.Synced.class);
+    }
+
+    /** The encoded query response (also for refusals: they are encoded responses too). */
+    public byte[] query(byte[] request) {
+        return expect(new EnclaveCall.Query(request), EnclaveReply.QueryAnswer.class).response();
+    }
+
+    public Optional<CommandOutcome> outcome(Hash txHash) {
+        return expect(new EnclaveCall.Outcome(txHash), EnclaveReply.Outcome.class).outcome();
+    }
+
+    public EnclaveStatus status() {
+        return expect(new EnclaveCall.Status(), EnclaveReply.Status.class).status();
+    }
+
+    public void checkpoint() {
+        expect(new EnclaveCall.Checkpoint(), EnclaveReply.Done.class);
+    }
+
+    public List<SignedWorkerMessage> outbox() {
+        return expect(new EnclaveCall.Outbox(), EnclaveReply.Egress.class).messages();
+    }
+
+    private <T extends EnclaveReply> T expect(EnclaveCall call, Class<T> type) {
+        EnclaveReply reply;
+        try {
+            reply = EnclaveReply.decode(enclave.call(call.encode()));
+        } catch (MalformedException e) {
+            throw new EnclaveException(EnclaveError.INTERNAL, "the enclave's reply does not decode: " + e.getMessage());
+        }
+        if (reply instanceof EnclaveReply.Failure f) {
+            throw new EnclaveException(f.reason(), f.message());
+        }
+        if (!type.isInstance(reply)) {
+            throw new EnclaveException(EnclaveError.INTERNAL, "the enclave answered " + reply.getClass().getSimpleName()
+                    + " to " + call.getClass().getSimpleName());
+        }
+        return type.cast(reply);
+    }
+}

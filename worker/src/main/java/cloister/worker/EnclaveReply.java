@@ -1,0 +1,149 @@
+package cloister.worker;
+
+import cloister.common.Hash;
+import cloister.proto.AttestationEvidence;
+import cloister.proto.CanonicalReader;
+import cloister.proto.CanonicalWriter;
+import cloister.proto.MalformedException;
+import cloister.proto.SignedWorkerMessage;
+import cloister.proto.WorkerInfo;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/** The enclave's answer to an {@link EnclaveCall}. Encoding: {@code u8 tag} then the fields (docs/enclave.md). */
+public sealed interface EnclaveReply {
+    int MAX_EGRESS = 100_000;
+
+    /** Tag 0x01: who the worker is (register this) and a fresh quote binding {@code info.reportData()}. */
+    record Initialized(WorkerInfo info, AttestationEvidence evidence, long syncedHeight) implements EnclaveReply {}
+
+    /**
+     * Tag 0x02: the enclave applied blocks up to {@code height} ({@code hash}); {@code egress} are new signed messages
+     * to relay in order; {@code refusal} names the first block it refused, if any.
+     */
+    record Synced(long height, Hash hash, List<SignedWorkerMessage> egress, Optional<SyncRefusal> refusal) implements EnclaveReply {
+        public Synced {
+            egress = List.copyOf(egress);
+        }
+    }
+
+    /** A refused block: its height, the reason and a message. */
+    record SyncRefusal(long height, BlockRefusal reason, String message) {}
+
+    /** Tag 0x03: the encoded query response (a {@code QueryEnvelope} response). */
+    record QueryAnswer(byte[] response) implements EnclaveReply {
+        public QueryAnswer {
+            response = response.clone();
+        }
+
+        @Override
+        public byte[] response() {
+            return response.clone();
+        }
+    }
+
+    /** Tag 0x04: a command's outcome, empty if this worker has not seen the transaction. */
+    record Outcome(Optional<CommandOutcome> outcome) implements EnclaveReply {}
+
+    /** Tag 0x05. */
+    record Status(EnclaveStatus status) implements EnclaveReply {}
+
+    /** Tag 0x06: done (checkpoint written). */
+    record Done() implements EnclaveReply {}
+
+    /** Tag 0x07: egress messages not yet seen accepted, in sequence order. */
+    record Egress(List<SignedWorkerMessage> messages) implements EnclaveReply {
+        public Egress {
+            messages = List.copyOf(messages);
+        }
+    }
+
+    /** Tag 0xFF: the call failed as a whole. */
+    record Failure(EnclaveError reason, String message) implements EnclaveReply {}
+
+    default byte[] encode() {
+        CanonicalWriter w = new CanonicalWriter(128);
+        switch (this) {
+            case Initialized i -> w.u8(0x01).bytes(i.info().encode()).u8(i.evidence().platformCode())
+                    .bytes(i.evidence().quote()).bytes(i.evidence().collateral()).u64(i.syncedHeight() + 1);
+            case Synced s -> {
+                w.u8(0x02).u64(s.height() + 1).hash(s.hash());
+                writeMessages(w, s.egress());
+                w.bool(s.refusal().isPresent());
+                s.refusal().ifPresent(x -> w.u64(x.height()).string(x.reason().code()).string(x.message()));
+            }
+            case QueryAnswer q -> w.u8(0x03).bytes(q.response);
+            case Outcome o -> {
+                w.u8(0x04).bool(o.outcome().isPresent());
+                o.outcome().ifPresent(x -> x.write(w));
+            }
+            case Status s -> {
+                w.u8(0x05);
+                s.status().write(w);
+            }
+            case Done d -> w.u8(0x06);
+            case Egress e -> {
+                w.u8(0x07);
+                writeMessages(w, e.messages());
+            }
+            case Failure f -> w.u8(0xFF).string(f.reason().code()).string(f.message());
+        }
+        return w.toByteArray();
+    }
+
+    private static void writeMessages(CanonicalWriter w, List<SignedWorkerMessage> messages) {
+        w.u32(messages.size());
+        messages.forEach(m -> w.bytes(m.encode()));
+    }
+
+    private static List<SignedWorkerMessage> readMessages(CanonicalReader r) {
+        int n = r.u32("egress count");
+        if (n > MAX_EGRESS) {
+            throw new MalformedException("too many egress messages");
+        }
+        List<SignedWorkerMessage> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(SignedWorkerMessage.decode(r.bytes(1024 * 1024, "egress message")));
+        }
+        return out;
+    }
+
+    /** @throws MalformedException if the bytes are not exactly one reply */
+    static EnclaveReply decode(byte[] bytes) {
+        CanonicalReader r = new CanonicalReader(bytes);
+        int tag = r.u8("reply");
+        EnclaveReply reply = switch (tag) {
+            case 0x01 -> new Initialized(WorkerInfo.decode(r.bytes(1024, "worker info")),
+                    new AttestationEvidence(r.u8("platform"), r.bytes(AttestationEvidence.MAX_QUOTE, "quote"),
+                            r.bytes(AttestationEvidence.MAX_COLLATERAL, "collateral")), r.u64("synced height") - 1);
+            case 0x02 -> {
+                long height = r.u64("height") - 1;
+                Hash hash = r.hash("hash");
+                List<SignedWorkerMessage> egress = readMessages(r);
+                Optional<SyncRefusal> refusal = r.bool("refused")
+                        ? Optional.of(new SyncRefusal(r.u64("refused height"), reason(BlockRefusal.class, r.string(64, "reason")),
+                                r.string(4096, "message")))
+                        : Optional.empty();
+                yield new Synced(height, hash, egress, refusal);
+            }
+            case 0x03 -> new QueryAnswer(r.bytes(16 * 1024 * 1024, "response"));
+            case 0x04 -> new Outcome(r.bool("has outcome") ? Optional.of(CommandOutcome.read(r)) : Optional.empty());
+            case 0x05 -> new Status(EnclaveStatus.read(r));
+            case 0x06 -> new Done();
+            case 0x07 -> new Egress(readMessages(r));
+            case 0xFF -> new Failure(reason(EnclaveError.class, r.string(64, "reason")), r.string(4096, "message"));
+            default -> throw new MalformedException("unknown reply " + tag);
+        };
+        r.end("reply");
+        return reply;
+    }
+
+    private static <E extends Enum<E>> E reason(Class<E> type, String word) {
+        try {
+            return Enum.valueOf(type, word);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedException("unknown reason " + word);
+        }
+    }
+}
