@@ -11,6 +11,7 @@ public final class BenchMain {
         String[] rest = Arrays.copyOfRange(args, Math.min(1, args.length), args.length);
         switch (name) {
             case "transfer" -> TransferThroughput.main(rest);
+            case "hpke" -> HpkeRate.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -18,6 +19,9 @@ public final class BenchMain {
                 System.out.println("  transfer   end-to-end signed transfers through the SDK and HTTP API into sealed blocks,");
                 System.out.println("             against the single-core Ed25519 verify rate. Options: --transfers N --senders N");
                 System.out.println("             --batch N --clients N --block-time MS (see ./cloister bench transfer --help)");
+                System.out.println("  hpke       single-core X25519 agreement, HPKE seal/open of 256 bytes (X25519, HKDF-SHA256,");
+                System.out.println("             AES-256-GCM) and AES-256-GCM alone, ours against BouncyCastle's in the same run,");
+                System.out.println("             and HPKE against its X25519 floor. Options: --seconds S");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");

@@ -60,6 +60,25 @@ public sealed interface WorkerMessage {
         }
     }
 
+    /**
+     * Where the worker serves encrypted queries (an http(s) URL, at most 256 bytes). Any registered worker may say
+     * it; clients still verify every answer's signature, so a wrong URL can only make queries fail.
+     */
+    record EndpointAnnounced(String url) implements WorkerMessage {
+        public static final int MAX_URL = 256;
+
+        public EndpointAnnounced {
+            if (url.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_URL) {
+                throw new IllegalArgumentException("endpoint URL longer than " + MAX_URL + " bytes");
+            }
+        }
+
+        @Override
+        public String name() {
+            return "endpointAnnounced";
+        }
+    }
+
     static void write(CanonicalWriter w, WorkerMessage m) {
         switch (m) {
             case MasterKeyPublished p -> {
@@ -75,6 +94,7 @@ public sealed interface WorkerMessage {
                 w.u8(0x04).hash(c.contract().hash()).fixed(c.publicKey().bytes());
                 writeShares(w, c.deliveries());
             }
+            case EndpointAnnounced e -> w.u8(0x05).string(e.url());
         }
     }
 
@@ -85,6 +105,7 @@ public sealed interface WorkerMessage {
             case 0x02 -> new MasterKeyShared(KeyShare.read(r));
             case 0x03 -> new ClusterKeyPublished(r.u32("cluster"), X25519PublicKey.of(r.fixed(32, "cluster public key")));
             case 0x04 -> new ContractKeyPublished(new ContractId(r.hash("contract")), X25519PublicKey.of(r.fixed(32, "contract public key")), readShares(r));
+            case 0x05 -> new EndpointAnnounced(r.string(EndpointAnnounced.MAX_URL, "endpoint URL"));
             default -> throw new MalformedException("unknown worker message " + tag);
         };
     }

@@ -4,6 +4,9 @@ import cloister.common.Hash;
 import cloister.common.Hex;
 import cloister.crypto.AccountId;
 import cloister.crypto.SigningKey;
+import cloister.crypto.X25519PublicKey;
+import cloister.proto.ContractId;
+import cloister.proto.WorkerId;
 import cloister.proto.BalancesCall;
 import cloister.proto.Transaction;
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -28,6 +31,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Consumer;
 
@@ -198,6 +202,70 @@ public final class CloisterClient {
         Transaction tx = Transaction.sign(genesisHash(), from, nextNonce(from.account()), fee,
                 new BalancesCall.Transfer(to, amount));
         return submit(tx);
+    }
+
+    // ---------------------------------------------------------------- registry
+
+    /** A registered worker; {@code NOT_FOUND} if there is none with this id. */
+    public RegisteredWorker worker(WorkerId id) {
+        return registeredWorker(get("/v1/workers/" + id.hex()));
+    }
+
+    public List<RegisteredWorker> workers() {
+        List<RegisteredWorker> out = new ArrayList<>();
+        get("/v1/workers").path("workers").forEach(n -> out.add(registeredWorker(n)));
+        return out;
+    }
+
+    /** A deployed contract; {@code NOT_FOUND} if there is none with this id. */
+    public ContractInfo contract(ContractId id) {
+        return contractInfo(get("/v1/contracts/" + id.hex()));
+    }
+
+    public List<ContractInfo> contracts() {
+        List<ContractInfo> out = new ArrayList<>();
+        get("/v1/contracts").path("contracts").forEach(n -> out.add(contractInfo(n)));
+        return out;
+    }
+
+    /**
+     * Headers and worker messages of up to {@code count} blocks from {@code from}, as the node encodes them for
+     * worker sync (u32 n, then per block: bytes header, bytes messages list).
+     */
+    public byte[] syncBytes(long from, int count) {
+        HttpRequest req = HttpRequest.newBuilder(uri("/v1/sync?from=" + from + "&count=" + count)).timeout(REQUEST_TIMEOUT).GET().build();
+        HttpResponse<byte[]> resp;
+        try {
+            resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
+        } catch (HttpTimeoutException e) {
+            throw new CloisterApiException("TIMEOUT", "the node at " + base + " did not answer in time");
+        } catch (IOException e) {
+            throw unreachable(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloisterApiException("INTERRUPTED", "interrupted while talking to " + base);
+        }
+        if (resp.statusCode() / 100 != 2) {
+            throw error(resp.statusCode(), new String(resp.body(), StandardCharsets.UTF_8));
+        }
+        return resp.body();
+    }
+
+    private static RegisteredWorker registeredWorker(JsonNode n) {
+        return new RegisteredWorker(WorkerId.parse(n.path("id").asText()), X25519PublicKey.of(Hex.decode(n.path("ecdhKey").asText())),
+                AccountId.parse(n.path("operator").asText()), n.path("runtimeVersion").asText(), n.path("platform").asText(),
+                n.path("measurement").asText(), n.path("measurementAllowed").asBoolean(), n.path("confidenceLevel").asInt(),
+                n.path("tcbStatus").asText(), n.path("gatekeeper").asBoolean(), n.path("registeredAt").asLong(),
+                n.path("endpoint").isTextual() ? Optional.of(n.path("endpoint").asText()) : Optional.empty());
+    }
+
+    private static ContractInfo contractInfo(JsonNode n) {
+        List<WorkerId> workers = new ArrayList<>();
+        n.path("workers").forEach(w -> workers.add(WorkerId.parse(w.asText())));
+        return new ContractInfo(ContractId.parse(n.path("id").asText()), n.path("kind").asText(), n.path("cluster").asInt(),
+                n.path("keyEpoch").asInt(),
+                n.path("publicKey").isTextual() ? Optional.of(X25519PublicKey.of(Hex.decode(n.path("publicKey").asText()))) : Optional.empty(),
+                workers);
     }
 
     // ---------------------------------------------------------------- head subscription

@@ -6,7 +6,15 @@ import cloister.chain.TxSubmitter;
 import cloister.common.Hash;
 import cloister.common.Hex;
 import cloister.crypto.AccountId;
+import cloister.chain.runtime.registry.ContractRecord;
+import cloister.chain.runtime.registry.Registry;
+import cloister.chain.runtime.registry.WorkerRecord;
+import cloister.chain.store.StateReader;
 import cloister.proto.Block;
+import cloister.proto.CanonicalWriter;
+import cloister.proto.ContractId;
+import cloister.proto.InboundMessage;
+import cloister.proto.WorkerId;
 import cloister.proto.EventRecord;
 import cloister.proto.Transaction;
 import cloister.proto.TxRejection;
@@ -27,6 +35,7 @@ import java.util.regex.Pattern;
 /** The handlers behind {@link ApiServer}'s route table. */
 final class ApiHandlers {
     static final int MAX_BATCH = 5000;
+    static final int MAX_SYNC = 2000;
     private static final Pattern DIGITS = Pattern.compile("[0-9]{1,19}");
     private static final Pattern HASH_HEX = Pattern.compile("(0x)?[0-9a-fA-F]{64}");
 
@@ -62,6 +71,18 @@ final class ApiHandlers {
                 200, "{\"txs\": [\"<hex>\", …]}", this::submitBatch));
         r.add(ApiRoute.get("/v1/transactions/{hash}", "A transaction's status: pending, included (with location and outcome) or unknown",
                 this::txStatus));
+        r.add(ApiRoute.get("/v1/blocks/{height}/worker-messages", "The messages the block at a height addresses to workers (decoded; commands stay ciphertext)",
+                this::workerMessages));
+        r.add(ApiRoute.get("/v1/sync", "Worker sync: headers and worker messages of up to " + MAX_SYNC + " blocks from ?from=H&count=N, canonical bytes (docs/codec.md)",
+                this::sync).producing("application/octet-stream"));
+        r.add(ApiRoute.get("/v1/registry", "TEE trust: sim root (if any), measurement allowlist, attestation policy, gatekeepers, master key epochs",
+                ctx -> json(ctx, RegistryViews.registry(view.state()))));
+        r.add(ApiRoute.get("/v1/workers", "Every registered worker with its platform, measurement, confidence level and roles",
+                ctx -> json(ctx, RegistryViews.workers(view.state()))));
+        r.add(ApiRoute.get("/v1/workers/{id}", "One registered worker (64-digit hex identity key)", this::worker));
+        r.add(ApiRoute.get("/v1/clusters/{id}", "A cluster: its workers and public key", this::cluster));
+        r.add(ApiRoute.get("/v1/contracts", "Every deployed confidential contract", ctx -> json(ctx, RegistryViews.contracts(view.state()))));
+        r.add(ApiRoute.get("/v1/contracts/{id}", "A contract: kind, cluster and its workers, key epoch, public key", this::contract));
         r.add(ApiRoute.get("/v1/heads", "Server-Sent Events: one `head` event per new block header",
                 new SseHandler(heads::add)).producing("text/event-stream"));
         List<ApiRoute> withoutDoc = List.copyOf(r);
@@ -99,6 +120,83 @@ final class ApiHandlers {
         List<EventRecord> events = view.events(height).orElseThrow(() -> ApiError.notFound("no block at height " + height
                 + " (head is " + view.head().height() + ")"));
         json(ctx, JsonViews.events(height, events));
+    }
+
+    private long heightParam(Context ctx) {
+        String id = ctx.pathParam("height");
+        if (!DIGITS.matcher(id).matches()) {
+            throw ApiError.badRequest("'" + shorten(id) + "' is not a block height");
+        }
+        return parseHeight(id);
+    }
+
+    private void workerMessages(Context ctx) {
+        long height = heightParam(ctx);
+        List<InboundMessage> messages = view.workerMessages(height).orElseThrow(() -> ApiError.notFound("no block at height "
+                + height + " (head is " + view.head().height() + ")"));
+        json(ctx, RegistryViews.inbound(height, messages));
+    }
+
+    private void sync(Context ctx) {
+        String fromText = ctx.queryParam("from");
+        String countText = ctx.queryParam("count");
+        if (fromText == null || !DIGITS.matcher(fromText).matches()) {
+            throw ApiError.badRequest("?from= must be a block height");
+        }
+        long from = parseHeight(fromText);
+        int count = MAX_SYNC;
+        if (countText != null) {
+            if (!DIGITS.matcher(countText).matches() || countText.length() > 6 || Integer.parseInt(countText) < 1) {
+                throw ApiError.badRequest("?count= must be 1.." + MAX_SYNC);
+            }
+            count = Math.min(MAX_SYNC, Integer.parseInt(countText));
+        }
+        long head = view.head().height();
+        if (from > head) {
+            throw ApiError.notFound("no block at height " + from + " (head is " + head + ")");
+        }
+        int n = (int) Math.min(count, head - from + 1);
+        CanonicalWriter w = new CanonicalWriter(n * 400);
+        w.u32(n);
+        for (long h = from; h < from + n; h++) {
+            final long height = h;
+            Block b = view.blockAt(h).orElseThrow(() -> new IllegalStateException("block " + height + " below the head is missing"));
+            w.bytes(b.header().encode()).bytes(view.workerMessagesEncoded(h).orElseThrow());
+        }
+        ctx.contentType("application/octet-stream").result(w.toByteArray());
+    }
+
+    private void worker(Context ctx) {
+        String text = ctx.pathParam("id");
+        WorkerId id;
+        try {
+            id = WorkerId.parse(text);
+        } catch (IllegalArgumentException e) {
+            throw ApiError.badRequest("'" + shorten(text) + "' is not a worker id (64 hex digits)");
+        }
+        StateReader state = view.state();
+        WorkerRecord w = Registry.worker(state, id).orElseThrow(() -> ApiError.notFound("no registered worker " + id.hex()));
+        json(ctx, RegistryViews.worker(state, w));
+    }
+
+    private void cluster(Context ctx) {
+        String text = ctx.pathParam("id");
+        if (!DIGITS.matcher(text).matches() || text.length() > 9) {
+            throw ApiError.badRequest("'" + shorten(text) + "' is not a cluster number");
+        }
+        int id = Integer.parseInt(text);
+        json(ctx, RegistryViews.cluster(Registry.cluster(view.state(), id).orElseThrow(() -> ApiError.notFound("no cluster " + id))));
+    }
+
+    private void contract(Context ctx) {
+        String text = ctx.pathParam("id");
+        if (!HASH_HEX.matcher(text).matches()) {
+            throw ApiError.badRequest("'" + shorten(text) + "' is not a contract id (64 hex digits)");
+        }
+        ContractId id = ContractId.parse(text);
+        StateReader state = view.state();
+        ContractRecord c = Registry.contract(state, id).orElseThrow(() -> ApiError.notFound("no contract " + id.hex()));
+        json(ctx, RegistryViews.contract(state, c));
     }
 
     private void account(Context ctx) {

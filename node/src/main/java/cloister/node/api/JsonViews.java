@@ -7,7 +7,11 @@ import cloister.chain.TxStatus;
 import cloister.common.Hash;
 import cloister.common.Tokens;
 import cloister.crypto.AccountId;
+import cloister.common.Hex;
 import cloister.proto.BalancesCall;
+import cloister.proto.ContractsCall;
+import cloister.proto.RegistryCall;
+import cloister.tee.Platform;
 import cloister.proto.Block;
 import cloister.proto.BlockHeader;
 import cloister.proto.Call;
@@ -94,8 +98,29 @@ final class JsonViews {
                     }
                     case GovernanceCall.SetSudoKey sk -> n.put("newKey", sk.newKey().address());
                     case GovernanceCall.SetMinimumFee mf -> amount(n, "fee", mf.fee());
+                    case GovernanceCall.AllowMeasurement a -> n.put("platform", platform(a.platformCode())).put("measurement", Hex.encode(a.measurement()));
+                    case GovernanceCall.DisallowMeasurement d -> n.put("platform", platform(d.platformCode())).put("measurement", Hex.encode(d.measurement()));
+                    case GovernanceCall.AddGatekeeper g -> n.put("worker", g.worker().hex());
+                    case GovernanceCall.RotateMasterKey r -> { }
+                    case GovernanceCall.CreateCluster c -> {
+                        ArrayNode w = n.putArray("workers");
+                        c.workers().forEach(x -> w.add(x.hex()));
+                    }
+                    case GovernanceCall.AddWorkerToCluster a -> n.put("cluster", a.cluster()).put("worker", a.worker().hex());
+                    case GovernanceCall.DeploySystemContract d -> n.put("kind", d.kind()).put("cluster", d.cluster());
+                    case GovernanceCall.SetAttestationPolicy p -> n.put("maxConfidenceLevel", p.maxConfidenceLevel())
+                            .put("maxQuoteAgeMillis", p.maxQuoteAgeMillis());
                 }
             }
+            case RegistryCall.RegisterWorker r -> {
+                n.put("worker", r.info().identity().hex()).put("ecdhKey", Hex.encode(r.info().ecdhKey().bytes()))
+                        .put("operator", r.info().operator().address()).put("runtimeVersion", r.info().runtimeVersion())
+                        .put("platform", platform(r.evidence().platformCode())).put("quoteBytes", r.evidence().quote().length);
+            }
+            case RegistryCall.SubmitWorkerMessage m -> n.put("worker", m.message().worker().hex()).put("seq", m.message().seq())
+                    .put("message", m.message().message().name());
+            // The command is ciphertext for the contract's key: its size is all there is to show.
+            case ContractsCall.PushCommand c -> n.put("contract", c.contract().hex()).put("ciphertextBytes", c.sealed().length);
         }
         return n;
     }
@@ -136,8 +161,36 @@ final class JsonViews {
             }
             case Event.SudoKeyChanged k -> n.put("newKey", k.newKey().address());
             case Event.MinimumFeeChanged m -> amount(n, "fee", m.fee());
+            case Event.MeasurementAllowed m -> n.put("platform", platform(m.platformCode())).put("measurement", m.measurementHex());
+            case Event.MeasurementDisallowed m -> n.put("platform", platform(m.platformCode())).put("measurement", m.measurementHex());
+            case Event.AttestationPolicySet p -> n.put("maxConfidenceLevel", p.maxConfidenceLevel()).put("maxQuoteAgeMillis", p.maxQuoteAgeMillis());
+            case Event.WorkerRegistered r -> n.put("worker", r.worker().hex()).put("operator", r.operator().address())
+                    .put("platform", platform(r.platformCode())).put("confidenceLevel", r.confidenceLevel());
+            case Event.GatekeeperAdded g -> n.put("worker", g.worker().hex());
+            case Event.MasterKeyRotationRequested k -> n.put("epoch", k.epoch()).put("by", k.by().hex());
+            case Event.MasterKeyPublished k -> n.put("epoch", k.epoch()).put("publicKey", Hex.encode(k.publicKey().bytes()));
+            case Event.ClusterCreated c -> n.put("cluster", c.cluster()).put("workers", c.workers());
+            case Event.WorkerJoinedCluster j -> n.put("cluster", j.cluster()).put("worker", j.worker().hex());
+            case Event.ClusterKeyPublished c -> n.put("cluster", c.cluster()).put("publicKey", Hex.encode(c.publicKey().bytes()));
+            case Event.ContractDeployed d -> n.put("contract", d.contract().hex()).put("kind", d.kind()).put("cluster", d.cluster());
+            case Event.ContractKeyPublished k -> n.put("contract", k.contract().hex()).put("publicKey", Hex.encode(k.publicKey().bytes()))
+                    .put("deliveries", k.deliveries());
+            case Event.WorkerMessageAccepted a -> n.put("worker", a.worker().hex()).put("seq", a.seq()).put("message", a.message());
+            case Event.WorkerMessageRefused f -> n.put("worker", f.worker().hex()).put("seq", f.seq()).put("reason", f.reason())
+                    .put("message", f.message());
+            case Event.CommandPushed c -> n.put("contract", c.contract().hex()).put("sender", c.sender().address())
+                    .put("ciphertextBytes", c.size());
         }
         return n;
+    }
+
+    /** A TEE platform's word ({@code sim}, {@code sgx}, {@code tdx}) for its wire code. */
+    static String platform(int code) {
+        try {
+            return Platform.ofCode(code).word();
+        } catch (IllegalArgumentException e) {
+            return "unknown(" + code + ")";
+        }
     }
 
     static ObjectNode account(AccountId id, AccountState state, long nextNonce) {

@@ -52,6 +52,7 @@ public final class Registry {
     private static final byte[] WORKER_LIST = {0x02, 0x11};
     private static final byte[] GATEKEEPERS = {0x02, 0x12};
     private static final byte[] MASTER = {0x02, 0x13};
+    private static final byte[] ENDPOINT = {0x02, 0x14};
     private static final byte[] CLUSTER_COUNT = {0x02, 0x20};
     private static final byte[] CLUSTER = {0x02, 0x21};
     private static final byte[] CONTRACT = {0x03, 0x01};
@@ -259,7 +260,20 @@ public final class Registry {
         return DispatchOutcome.OK;
     }
 
+    /** The query endpoint a worker announced, if any. */
+    public static Optional<String> endpoint(StateReader s, WorkerId id) {
+        byte[] v = s.get(key(ENDPOINT, id.bytes()));
+        return v == null ? Optional.empty() : Optional.of(new CanonicalReader(v).string(WorkerMessage.EndpointAnnounced.MAX_URL, "endpoint"));
+    }
+
     private static DispatchOutcome content(BlockState s, WorkerRecord from, WorkerMessage message) {
+        if (message instanceof WorkerMessage.EndpointAnnounced e) {
+            if (!(e.url().startsWith("http://") || e.url().startsWith("https://"))) {
+                return DispatchOutcome.fail(DispatchError.INVALID_ARGUMENT, "an endpoint is an http(s) URL");
+            }
+            s.put(key(ENDPOINT, from.info().identity().bytes()), new CanonicalWriter(64).string(e.url()).toByteArray());
+            return DispatchOutcome.OK;
+        }
         if (!from.gatekeeper()) {
             return DispatchOutcome.fail(DispatchError.NOT_GATEKEEPER, message.name() + " may only come from a gatekeeper");
         }
@@ -323,6 +337,7 @@ public final class Registry {
                 s.emit(new Event.ContractKeyPublished(c.contract(), c.publicKey(), c.deliveries().size()));
                 yield DispatchOutcome.OK;
             }
+            case WorkerMessage.EndpointAnnounced e -> throw new IllegalStateException("handled above");
         };
     }
 

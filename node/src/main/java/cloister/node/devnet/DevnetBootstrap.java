@@ -1,0 +1,102 @@
+package cloister.node.devnet;
+
+import cloister.chain.ChainView;
+import cloister.chain.SubmitResult;
+import cloister.chain.TxSubmitter;
+import cloister.chain.runtime.registry.Registry;
+import cloister.chain.store.StateReader;
+import cloister.crypto.SigningKey;
+import cloister.proto.ContractId;
+import cloister.proto.GovernanceCall;
+import cloister.proto.SudoCall;
+import cloister.proto.Transaction;
+import cloister.proto.WorkerId;
+import cloister.tee.Measurement;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeoutException;
+import java.util.function.BooleanSupplier;
+import java.util.function.Consumer;
+
+/**
+ * What a devnet's governance does once its workers are up, as the sudo account, through ordinary transactions:
+ * allow the current worker build, make the first worker the gatekeeper, wait for its master key, create cluster 0
+ * of the compute workers, deploy {@code secret-notes} there and wait for the contract key. Every step first
+ * checks the chain, so a restarted devnet skips what is done.
+ */
+public final class DevnetBootstrap {
+    public static final String NOTES_KIND = "secret-notes";
+    private static final long FEE = 1_000_000;
+
+    private final ChainView view;
+    private final TxSubmitter submitter;
+    private final SigningKey sudo;
+    private final Consumer<String> progress;
+    private final Duration timeout;
+
+    public DevnetBootstrap(ChainView view, TxSubmitter submitter, SigningKey sudo, Consumer<String> progress, Duration timeout) {
+        this.view = view;
+        this.submitter = submitter;
+        this.sudo = sudo;
+        this.progress = progress;
+        this.timeout = timeout;
+    }
+
+    /** Adds {@code build} to the allowlist unless it is there (a devnet restarted with a new build). */
+    public void allow(Measurement build) throws TimeoutException, InterruptedException {
+        if (Registry.allowedSince(view.state(), build).isEmpty()) {
+            progress.accept("allowing worker build " + build);
+            governance(new GovernanceCall.AllowMeasurement(build.platform().code(), build.value()));
+            await("the worker build on the allowlist", () -> Registry.allowedSince(view.state(), build).isPresent());
+        }
+    }
+
+    /**
+     * @param gatekeeper the worker that becomes the gatekeeper
+     * @param cluster    the compute workers of cluster 0
+     * @return the id of the deployed secret-notes contract
+     */
+    public ContractId run(WorkerId gatekeeper, List<WorkerId> cluster) throws TimeoutException, InterruptedException {
+        await("workers registered", () -> registered(gatekeeper) && cluster.stream().allMatch(this::registered));
+        if (!Registry.gatekeepers(view.state()).contains(gatekeeper)) {
+            progress.accept("adding gatekeeper " + gatekeeper.hex().substring(0, 16) + "…");
+            governance(new GovernanceCall.AddGatekeeper(gatekeeper));
+        }
+        await("the master key", () -> Registry.masterKeys(view.state()).currentEpoch() >= 0);
+        if (Registry.clusterCount(view.state()) == 0) {
+            progress.accept("creating cluster 0 with " + cluster.size() + " workers");
+            governance(new GovernanceCall.CreateCluster(cluster));
+            await("cluster 0", () -> Registry.clusterCount(view.state()) > 0);
+        }
+        ContractId notes = ContractId.system(NOTES_KIND, 0);
+        if (Registry.contract(view.state(), notes).isEmpty()) {
+            progress.accept("deploying " + NOTES_KIND + " to cluster 0");
+            governance(new GovernanceCall.DeploySystemContract(NOTES_KIND, 0));
+        }
+        await("the " + NOTES_KIND + " contract key", () -> Registry.contract(view.state(), notes)
+                .map(c -> c.publicKey().isPresent()).orElse(false));
+        return notes;
+    }
+
+    private boolean registered(WorkerId id) {
+        StateReader s = view.state();
+        return Registry.worker(s, id).isPresent();
+    }
+
+    private void governance(GovernanceCall call) {
+        Transaction tx = Transaction.sign(view.info().genesisHash(), sudo, view.nextNonce(sudo.account()), FEE, new SudoCall.Sudo(call));
+        if (submitter.submit(tx.encode()) instanceof SubmitResult.Rejected r) {
+            throw new IllegalStateException("devnet governance " + call.name() + " refused: " + r.reason().code() + ": " + r.message());
+        }
+    }
+
+    private void await(String what, BooleanSupplier condition) throws TimeoutException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new TimeoutException("devnet set-up: gave up waiting for " + what + " after " + timeout.toSeconds() + " s");
+            }
+            Thread.sleep(20);
+        }
+    }
+}
