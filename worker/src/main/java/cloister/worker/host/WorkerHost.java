@@ -1,0 +1,292 @@
+package cloister.worker.host;
+
+import cloister.chain.SubmitResult;
+import cloister.common.Hash;
+import cloister.crypto.SigningKey;
+import cloister.proto.AttestationEvidence;
+import cloister.proto.Call;
+import cloister.proto.RegistryCall;
+import cloister.proto.SignedWorkerMessage;
+import cloister.proto.Transaction;
+import cloister.proto.WorkerId;
+import cloister.proto.WorkerInfo;
+import cloister.tee.EnclavePlatform;
+import cloister.worker.BlockData;
+import cloister.worker.CommandOutcome;
+import cloister.worker.Enclave;
+import cloister.worker.EnclaveClient;
+import cloister.worker.EnclaveLoader;
+import cloister.worker.EnclaveReply;
+import cloister.worker.EnclaveStatus;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The untrusted half of a worker: owns an {@link Enclave} (and talks to it only in bytes), feeds it blocks from a
+ * {@link ChainSource}, relays its signed egress messages as {@code registry.submitWorkerMessage} transactions paid
+ * by the operator, registers it on first start, stores its sealed blobs, and serves its query endpoint over HTTP.
+ * It sees only public data and ciphertext; it logs heights, counts, hashes and reasons, never content.
+ *
+ * <p>Use {@link #open} then either drive it with {@link #syncOnce()} (tests) or {@link #start()} the background sync
+ * loop and the HTTP endpoint. {@link #close()} checkpoints the enclave.
+ */
+public final class WorkerHost implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(WorkerHost.class);
+
+    private final WorkerConfig config;
+    private final EnclaveClient enclave;
+    private final ChainSource chain;
+    private final SigningKey operator;
+    private final Hash genesisHash;
+    private final Object syncLock = new Object();
+    private final Semaphore wake = new Semaphore(0);
+    private final Set<Long> relayedThisRun = new HashSet<>();
+    private volatile WorkerInfo info;
+    private volatile AttestationEvidence evidence;
+    private volatile long syncedHeight;
+    private volatile boolean registered;
+    private long registrationSubmittedAt = -1;
+    private volatile boolean running;
+    private Thread thread;
+    private AutoCloseable headSubscription;
+    private QueryServer http;
+
+    private WorkerHost(WorkerConfig config, Enclave enclave, ChainSource chain, SigningKey operator) {
+        this.config = config;
+        this.enclave = new EnclaveClient(enclave);
+        this.chain = chain;
+        this.operator = operator;
+        this.genesisHash = chain.genesisHash();
+    }
+
+    /**
+     * Initializes {@code enclave} for {@code chain}'s network (creating or restoring its sealed keys and state).
+     *
+     * @throws cloister.worker.EnclaveException if the enclave refuses (another network's keys, another build's seal)
+     */
+    public static WorkerHost open(WorkerConfig config, Enclave enclave, ChainSource chain, SigningKey operator) {
+        WorkerHost host = new WorkerHost(config, enclave, chain, operator);
+        EnclaveReply.Initialized init = host.enclave.init(host.genesisHash, operator.account(), config.runtimeVersion());
+        host.info = init.info();
+        host.evidence = init.evidence();
+        host.syncedHeight = init.syncedHeight();
+        LOG.info("worker {} ({}) opened at block {}", init.info().identity(), platformWord(init.evidence().platformCode()),
+                init.syncedHeight());
+        return host;
+    }
+
+    /** {@link #open} with the in-process enclave on {@code platform}, sealed blobs in {@code <dataDir>/enclave}. */
+    public static WorkerHost openInProcess(WorkerConfig config, EnclavePlatform platform, ChainSource chain, SigningKey operator) {
+        Enclave e = EnclaveLoader.inProcess(platform, new SealedBlobFiles(config.dataDir().resolve("enclave")));
+        return open(config, e, chain, operator);
+    }
+
+    public WorkerId id() {
+        return info.identity();
+    }
+
+    /** What this worker registers (identity, ECDH key, network, operator, version). */
+    public WorkerInfo info() {
+        return info;
+    }
+
+    public EnclaveStatus status() {
+        return enclave.status();
+    }
+
+    public Optional<CommandOutcome> outcome(Hash txHash) {
+        return enclave.outcome(txHash);
+    }
+
+    /** Passes an encrypted query to the enclave and returns its encrypted, signed response. */
+    public byte[] query(byte[] request) {
+        return enclave.query(request);
+    }
+
+    public long syncedHeight() {
+        return syncedHeight;
+    }
+
+    public long chainHead() {
+        return chain.headHeight();
+    }
+
+    // ---------------------------------------------------------------- sync
+
+    /**
+     * Syncs the enclave to the chain's current head in batches, relays the egress it produces, and registers the
+     * worker once synced if the chain does not know it yet. Thread-safe (one round at a time).
+     */
+    public SyncProgress syncOnce() {
+        synchronized (syncLock) {
+            long head = chain.headHeight();
+            long start = syncedHeight;
+            int relayed = 0;
+            Optional<EnclaveReply.SyncRefusal> refusal = Optional.empty();
+            while (syncedHeight < head) {
+                long from = syncedHeight + 1;
+                List<BlockData> blocks = chain.blocks(from, Math.min(head, from + config.syncBatch() - 1));
+                if (blocks.isEmpty()) {
+                    break;
+                }
+                EnclaveReply.Synced s = enclave.sync(blocks);
+                syncedHeight = s.height();
+                relayed += relay(s.egress());
+                if (s.refusal().isPresent()) {
+                    refusal = s.refusal();
+                    EnclaveReply.SyncRefusal r = refusal.get();
+                    LOG.error("the enclave refused block {}: {}: {}", r.height(), r.reason().code(), r.message());
+                    break;
+                }
+            }
+            if (refusal.isEmpty() && syncedHeight >= head) {
+                ensureRegistered();
+            }
+            return new SyncProgress(syncedHeight, syncedHeight - start, relayed, refusal);
+        }
+    }
+
+    private int relay(List<SignedWorkerMessage> egress) {
+        int n = 0;
+        for (SignedWorkerMessage m : egress) {
+            relayedThisRun.add(m.seq());
+            if (submit(new RegistryCall.SubmitWorkerMessage(m), m.message().name() + " #" + m.seq())) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    private boolean submit(Call call, String what) {
+        Transaction tx = Transaction.sign(genesisHash, operator, chain.nextNonce(operator.account()), chain.minimumFee(), call);
+        SubmitResult r = chain.submit(tx);
+        if (r instanceof SubmitResult.Rejected rej) {
+            LOG.warn("relaying {} was refused: {}: {}", what, rej.reason().code(), rej.message());
+            return false;
+        }
+        LOG.debug("relayed {} in {}", what, tx.hash().shortHex());
+        return true;
+    }
+
+    private void ensureRegistered() {
+        if (registered) {
+            return;
+        }
+        if (enclave.status().registered()) {
+            registered = true;
+            LOG.info("worker {} is registered", info.identity());
+            return;
+        }
+        if (registrationSubmittedAt >= 0 && syncedHeight - registrationSubmittedAt < config.registrationRetryBlocks()) {
+            return;
+        }
+        if (registrationSubmittedAt >= 0) {
+            LOG.warn("worker {} is still not registered {} blocks after submitting its registration; submitting it again"
+                    + " (see the registration transaction's failure: measurement allowlist, attestation policy)",
+                    info.identity(), config.registrationRetryBlocks());
+            EnclaveReply.Initialized fresh = enclave.init(genesisHash, operator.account(), config.runtimeVersion());
+            info = fresh.info();
+            evidence = fresh.evidence();
+        }
+        LOG.info("registering worker {} (operator {})", info.identity(), operator.account());
+        submit(new RegistryCall.RegisterWorker(info, evidence), "registration");
+        registrationSubmittedAt = syncedHeight;
+    }
+
+    /** Relays egress the enclave signed in an earlier run and has not seen accepted (lost in a crash). */
+    private void relayOutbox() {
+        synchronized (syncLock) {
+            List<SignedWorkerMessage> pending = enclave.outbox().stream().filter(m -> !relayedThisRun.contains(m.seq())).toList();
+            if (!pending.isEmpty()) {
+                LOG.info("relaying {} egress messages from before the restart", pending.size());
+                relay(pending);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- background loop and HTTP
+
+    /** Catches up, relays leftovers, then follows the chain in the background and serves HTTP (unless port -1). */
+    public synchronized void start() {
+        if (thread != null) {
+            throw new IllegalStateException("already started");
+        }
+        syncOnce();
+        relayOutbox();
+        running = true;
+        headSubscription = chain.onNewHead(wake::release);
+        thread = new Thread(this::loop, "worker-sync-" + info.identity().hex().substring(0, 8));
+        thread.setDaemon(true);
+        thread.start();
+        if (config.httpPort() >= 0) {
+            http = QueryServer.start(config.httpHost(), config.httpPort(), this);
+            LOG.info("worker {} serves queries on http://{}:{}/v1/query", info.identity(), config.httpHost(), http.port());
+        }
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                syncOnce();
+            } catch (RuntimeException e) {
+                LOG.warn("sync round failed: {}", e.getMessage());
+            }
+            try {
+                if (wake.tryAcquire(config.pollMillis(), TimeUnit.MILLISECONDS)) {
+                    wake.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** The HTTP port, or -1 if not serving. */
+    public int httpPort() {
+        return http == null ? -1 : http.port();
+    }
+
+    /** Stops the loop and the endpoint, and checkpoints the enclave. */
+    @Override
+    public synchronized void close() {
+        running = false;
+        wake.release();
+        if (thread != null) {
+            try {
+                thread.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            thread = null;
+        }
+        if (headSubscription != null) {
+            try {
+                headSubscription.close();
+            } catch (Exception e) {
+                LOG.debug("closing the head subscription failed", e);
+            }
+        }
+        if (http != null) {
+            http.close();
+            http = null;
+        }
+        synchronized (syncLock) {
+            enclave.checkpoint();
+        }
+    }
+
+    static String platformWord(int code) {
+        try {
+            return cloister.tee.Platform.ofCode(code).word();
+        } catch (IllegalArgumentException e) {
+            return "unknown";
+        }
+    }
+}
