@@ -175,7 +175,9 @@ class RegistryTest {
         assertFailed("ATTESTATION_REFUSED", run(ChainFixture.BOB, new RegistryCall.RegisterWorker(a.info(),
                 new AttestationEvidence(1, new byte[] {1, 2, 3}, new byte[0]))), "MALFORMED_QUOTE");
         assertFailed("ATTESTATION_REFUSED", run(ChainFixture.BOB, new RegistryCall.RegisterWorker(a.info(),
-                new AttestationEvidence(2, a.evidence().quote(), new byte[0]))), "UNSUPPORTED_PLATFORM");
+                new AttestationEvidence(9, a.evidence().quote(), new byte[0]))), "UNSUPPORTED_PLATFORM");
+        assertFailed("ATTESTATION_REFUSED", run(ChainFixture.BOB, new RegistryCall.RegisterWorker(a.info(),
+                new AttestationEvidence(2, a.evidence().quote(), new byte[0]))), "BAD_COLLATERAL");
         assertTrue(Registry.workers(f.chain.state()).isEmpty());
     }
 
@@ -266,6 +268,35 @@ class RegistryTest {
                 new WorkerMessage.MasterKeyPublished(1, contractKey, List.of()))));
         assertEquals(2, Registry.masterKeys(f.chain.state()).epochs().size());
         assertTrue(Registry.masterKeys(f.chain.state()).pendingRotationBy().isEmpty());
+    }
+
+    /** Real Intel quotes verify on chain at a block time inside their collateral's windows, and still must bind the worker. */
+    @Test
+    void realSgxAndTdxQuotesAreVerifiedAtTheBlocksTime() throws Exception {
+        Path dir = Path.of("..", "tee", "src", "test", "resources", "attestation");
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        List<AttestationEvidence> evidence = new java.util.ArrayList<>();
+        long inside = 0;
+        for (cloister.tee.Platform p : List.of(cloister.tee.Platform.SGX, cloister.tee.Platform.TDX)) {
+            byte[] quote = java.nio.file.Files.readAllBytes(dir.resolve(p.word() + "_quote"));
+            byte[] collateral = java.nio.file.Files.readAllBytes(dir.resolve(p.word() + "_quote_collateral.json"));
+            evidence.add(new AttestationEvidence(p.code(), quote, collateral));
+            String tcbInfo = json.readTree(collateral).path("tcb_info").asText();
+            inside = Math.max(inside, java.time.Instant.parse(json.readTree(tcbInfo).path("issueDate").asText()).toEpochMilli() + 3_600_000L);
+        }
+        // Checked, not assumed: both samples verify at that time.
+        for (AttestationEvidence e : evidence) {
+            assertInstanceOf(cloister.tee.QuoteVerification.Verified.class, new cloister.tee.dcap.DcapQuoteVerifier().verify(
+                    new Evidence(cloister.tee.Platform.ofCode(e.platformCode()), e.quote(), e.collateral()), inside));
+        }
+        f.clock = inside;
+        for (AttestationEvidence e : evidence) {
+            assertFailed("REPORT_DATA_MISMATCH", run(ChainFixture.BOB, new RegistryCall.RegisterWorker(worker().info(), e)), "bind");
+        }
+        f.clock = inside + 400L * 24 * 3_600_000L;
+        for (AttestationEvidence e : evidence) {
+            assertFailed("ATTESTATION_REFUSED", run(ChainFixture.BOB, new RegistryCall.RegisterWorker(worker().info(), e)), "COLLATERAL_EXPIRED");
+        }
     }
 
     @Test

@@ -25,6 +25,7 @@ import cloister.tee.Measurement;
 import cloister.tee.Platform;
 import cloister.tee.QuoteVerification;
 import cloister.tee.QuoteVerifier;
+import cloister.tee.dcap.DcapQuoteVerifier;
 import cloister.tee.sim.SimQuoteVerifier;
 import cloister.tee.sim.SimRootCertificate;
 import java.util.ArrayList;
@@ -153,13 +154,21 @@ public final class Registry {
         return new AttestationPolicy(r.u8("confidence"), r.u64("quote age"));
     }
 
-    /** The verifier for this state's trust anchors: the network's sim root if genesis names one. */
+    /** Intel DCAP verification: stateless, pinned to Intel's root, shared. */
+    private static final DcapQuoteVerifier DCAP = new DcapQuoteVerifier();
+
+    /**
+     * The verifier for this state's trust anchors: Intel's root for SGX and TDX quotes, and the network's sim root
+     * if genesis names one.
+     */
     public static QuoteVerifier quoteVerifier(StateReader s) {
         AttestationPolicy policy = policy(s);
-        return QuoteVerifier.byPlatform(simRoot(s)
-                .<Map<Platform, QuoteVerifier>>map(root -> Map.of(Platform.SIM,
-                        new SimQuoteVerifier(root, policy.maxQuoteAgeMillis(), MAX_QUOTE_FUTURE_MILLIS)))
-                .orElse(Map.of()));
+        Map<Platform, QuoteVerifier> verifiers = new java.util.EnumMap<>(Platform.class);
+        verifiers.put(Platform.SGX, DCAP);
+        verifiers.put(Platform.TDX, DCAP);
+        simRoot(s).ifPresent(root -> verifiers.put(Platform.SIM,
+                new SimQuoteVerifier(root, policy.maxQuoteAgeMillis(), MAX_QUOTE_FUTURE_MILLIS)));
+        return QuoteVerifier.byPlatform(verifiers);
     }
 
     // ---------------------------------------------------------------- genesis
