@@ -62,6 +62,12 @@ public sealed interface EnclaveCall {
      */
     record Outbox() implements EnclaveCall {}
 
+    /**
+     * Tag 0x08: sign an {@code EndpointAnnounced(url)} egress message (where this worker serves queries; an http(s)
+     * URL of at most 256 bytes). Reply: {@link EnclaveReply.Egress} with that one message, to relay.
+     */
+    record Announce(String url) implements EnclaveCall {}
+
     default byte[] encode() {
         CanonicalWriter w = new CanonicalWriter(64);
         switch (this) {
@@ -77,6 +83,7 @@ public sealed interface EnclaveCall {
             case Status s -> w.u8(0x05);
             case Checkpoint c -> w.u8(0x06);
             case Outbox o -> w.u8(0x07);
+            case Announce a -> w.u8(0x08).string(a.url());
         }
         return w.toByteArray();
     }
@@ -103,6 +110,7 @@ public sealed interface EnclaveCall {
             case 0x05 -> new Status();
             case 0x06 -> new Checkpoint();
             case 0x07 -> new Outbox();
+            case 0x08 -> new Announce(r.string(1024, "url"));
             default -> throw new MalformedException("unknown ecall " + tag);
         };
         r.end("ecall");

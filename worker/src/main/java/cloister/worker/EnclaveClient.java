@@ -47,6 +47,15 @@ public final class EnclaveClient {
         return expect(new EnclaveCall.Outbox(), EnclaveReply.Egress.class).messages();
     }
 
+    /** The signed announcement of {@code url} as this worker's query endpoint, to relay. */
+    public SignedWorkerMessage announce(String url) {
+        List<SignedWorkerMessage> m = expect(new EnclaveCall.Announce(url), EnclaveReply.Egress.class).messages();
+        if (m.size() != 1) {
+            throw new EnclaveException(EnclaveError.INTERNAL, "the enclave answered " + m.size() + " messages to an announcement");
+        }
+        return m.get(0);
+    }
+
     private <T extends EnclaveReply> T expect(EnclaveCall call, Class<T> type) {
         EnclaveReply reply;
         try {

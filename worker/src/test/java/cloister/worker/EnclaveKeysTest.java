@@ -88,4 +88,18 @@ class EnclaveKeysTest {
         assertEquals(EnclaveError.MALFORMED_CALL,
                 assertInstanceOf(EnclaveReply.Failure.class, EnclaveReply.decode(enclave.call(new byte[0]))).reason());
     }
+
+    @Test
+    void announcementsAreSignedEgressInSequence() {
+        TestWorker w = new TestWorker().start(chain.genesisHash());
+        cloister.proto.SignedWorkerMessage a = w.client.announce("http://127.0.0.1:8080");
+        assertEquals(0, a.seq());
+        assertTrue(a.verify(chain.genesisHash()));
+        assertEquals(new cloister.proto.WorkerMessage.EndpointAnnounced("http://127.0.0.1:8080"), a.message());
+        assertEquals(1, w.client.announce("https://worker.example").seq());
+        assertEquals(EnclaveError.MALFORMED_CALL, assertThrows(EnclaveException.class, () -> w.client.announce("ftp://x")).reason());
+        assertEquals(2, w.client.outbox().size());
+        w.start(chain.genesisHash());
+        assertEquals(2, w.client.announce("http://127.0.0.1:8081").seq(), "the sequence number survives a restart");
+    }
 }

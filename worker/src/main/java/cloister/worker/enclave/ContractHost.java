@@ -36,11 +36,13 @@ import javax.crypto.spec.SecretKeySpec;
  * <p>Every worker syncs from genesis, so it sees every command ever sent. Commands of a contract it does not (yet)
  * host are kept, still encrypted, until it does — a worker added to a cluster later, or whose key delivery comes
  * some blocks after the first commands, then replays them with their original block context and reaches the same
- * state as the others. The buffer is bounded per contract; past the bound the history is incomplete and the worker
- * will not host that contract (it would diverge).
+ * state as the others. The buffer is bounded per contract ({@value #MAX_BUFFERED_COMMANDS} commands, 16 MiB); past
+ * the bound the history is incomplete and the worker will not host that contract (it would diverge) — getting a
+ * contract's state from the cluster's other workers is future work.
  */
 final class ContractHost {
     static final int MAX_BUFFERED_COMMANDS = 4096;
+    static final long MAX_BUFFERED_BYTES = 16L * 1024 * 1024;
     static final int MAX_OUTCOMES = 100_000;
     private static final byte[] COMMITMENT_DOMAIN = "cloister/state-commitment/v1".getBytes(StandardCharsets.US_ASCII);
 
@@ -68,6 +70,7 @@ final class ContractHost {
 
     static final class Buffer {
         final ArrayDeque<Buffered> commands = new ArrayDeque<>();
+        long bytes;
         boolean overflowed;
     }
 
@@ -144,12 +147,15 @@ final class ContractHost {
         if (b.overflowed) {
             return;
         }
-        if (b.commands.size() >= MAX_BUFFERED_COMMANDS) {
+        int size = command.sealed().length;
+        if (b.commands.size() >= MAX_BUFFERED_COMMANDS || b.bytes + size > MAX_BUFFERED_BYTES) {
             b.commands.clear();
+            b.bytes = 0;
             b.overflowed = true;
             return;
         }
         b.commands.add(new Buffered(command, height, timestamp));
+        b.bytes += size;
     }
 
     private void execute(Hosted h, InboundMessage.Command command, long height, long timestamp) {
@@ -270,6 +276,7 @@ final class ContractHost {
                     throw new MalformedException("a buffered message is not a command");
                 }
                 b.commands.add(new Buffered(c, height, ts));
+                b.bytes += c.sealed().length;
             }
             buffers.put(id, b);
         }

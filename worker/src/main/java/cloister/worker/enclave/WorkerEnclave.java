@@ -6,6 +6,7 @@ import cloister.proto.AttestationEvidence;
 import cloister.proto.MalformedException;
 import cloister.proto.SignedWorkerMessage;
 import cloister.proto.WorkerInfo;
+import cloister.proto.WorkerMessage;
 import cloister.tee.EnclavePlatform;
 import cloister.tee.Evidence;
 import cloister.worker.Enclave;
@@ -75,7 +76,9 @@ public final class WorkerEnclave implements Enclave {
             return new EnclaveReply.Failure(f.reason(), f.getMessage()).encode();
         } catch (RuntimeException e) {
             // Details stay inside: an exception message could quote state.
-            LOG.error("enclave bug in {}: {}", call.getClass().getSimpleName(), e.getClass().getName());
+            StackTraceElement[] at = e.getStackTrace();
+            LOG.error("enclave bug in {}: {} at {}", call.getClass().getSimpleName(), e.getClass().getName(),
+                    at.length > 0 ? at[0] : "?");
             return new EnclaveReply.Failure(EnclaveError.INTERNAL, "internal enclave error in "
                     + call.getClass().getSimpleName() + " (" + e.getClass().getSimpleName() + ")").encode();
         }
@@ -98,6 +101,7 @@ public final class WorkerEnclave implements Enclave {
                 yield new EnclaveReply.Done();
             }
             case EnclaveCall.Outbox o -> read(r -> new EnclaveReply.Egress(List.copyOf(r.outbox.pending)));
+            case EnclaveCall.Announce a -> announce(a.url());
         };
     }
 
@@ -196,6 +200,27 @@ public final class WorkerEnclave implements Enclave {
     private void checkpoint(EnclaveRuntime r) {
         store.store(STATE_BLOB, r.encode());
         blocksSinceCheckpoint = 0;
+    }
+
+    private EnclaveReply announce(String url) throws EnclaveFailure {
+        WorkerMessage.EndpointAnnounced message;
+        if (!(url.startsWith("http://") || url.startsWith("https://"))) {
+            throw new EnclaveFailure(EnclaveError.MALFORMED_CALL, "an endpoint is an http(s) URL");
+        }
+        try {
+            message = new WorkerMessage.EndpointAnnounced(url);
+        } catch (IllegalArgumentException e) {
+            throw new EnclaveFailure(EnclaveError.MALFORMED_CALL, e.getMessage());
+        }
+        lock.writeLock().lock();
+        try {
+            EnclaveRuntime r = initialized();
+            SignedWorkerMessage signed = r.outbox.sign(r.keys.identity, r.keys.genesisHash, message);
+            checkpoint(r);
+            return new EnclaveReply.Egress(List.of(signed));
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     // ---------------------------------------------------------------- status

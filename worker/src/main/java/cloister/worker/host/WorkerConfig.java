@@ -2,6 +2,7 @@ package cloister.worker.host;
 
 import java.nio.file.Path;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * Configuration of one worker host. Validated on construction.
@@ -13,9 +14,11 @@ import java.util.Objects;
  * @param syncBatch       blocks per sync ecall (1..10 000)
  * @param pollMillis      how often to look for new blocks when the source does not announce them
  * @param registrationRetryBlocks how many blocks to wait for a registration before submitting it again
+ * @param publicUrl       the query endpoint to announce on chain (clients find workers there); empty: announce
+ *                        {@code http://<httpHost>:<port>} when serving HTTP
  */
 public record WorkerConfig(Path dataDir, String runtimeVersion, String httpHost, int httpPort, int syncBatch,
-                           long pollMillis, int registrationRetryBlocks) {
+                           long pollMillis, int registrationRetryBlocks, Optional<String> publicUrl) {
     public static final String DEFAULT_HOST = "127.0.0.1";
 
     public WorkerConfig {
@@ -34,18 +37,28 @@ public record WorkerConfig(Path dataDir, String runtimeVersion, String httpHost,
         if (registrationRetryBlocks < 1) {
             throw new IllegalArgumentException("registration retry must be at least 1 block");
         }
+        Objects.requireNonNull(publicUrl, "publicUrl");
+        publicUrl.ifPresent(u -> {
+            if (!(u.startsWith("http://") || u.startsWith("https://")) || u.length() > 256) {
+                throw new IllegalArgumentException("the public URL must be an http(s) URL of at most 256 characters");
+            }
+        });
     }
 
     /** Defaults: loopback on a free port, 1000-block batches, 200 ms polls, registration retried after 30 blocks. */
     public static WorkerConfig defaults(Path dataDir, String runtimeVersion) {
-        return new WorkerConfig(dataDir, runtimeVersion, DEFAULT_HOST, 0, 1000, 200, 30);
+        return new WorkerConfig(dataDir, runtimeVersion, DEFAULT_HOST, 0, 1000, 200, 30, Optional.empty());
     }
 
     public WorkerConfig withHttpPort(int port) {
-        return new WorkerConfig(dataDir, runtimeVersion, httpHost, port, syncBatch, pollMillis, registrationRetryBlocks);
+        return new WorkerConfig(dataDir, runtimeVersion, httpHost, port, syncBatch, pollMillis, registrationRetryBlocks, publicUrl);
     }
 
     public WorkerConfig withSyncBatch(int batch) {
-        return new WorkerConfig(dataDir, runtimeVersion, httpHost, httpPort, batch, pollMillis, registrationRetryBlocks);
+        return new WorkerConfig(dataDir, runtimeVersion, httpHost, httpPort, batch, pollMillis, registrationRetryBlocks, publicUrl);
+    }
+
+    public WorkerConfig withPublicUrl(String url) {
+        return new WorkerConfig(dataDir, runtimeVersion, httpHost, httpPort, syncBatch, pollMillis, registrationRetryBlocks, Optional.of(url));
     }
 }

@@ -52,6 +52,8 @@ public final class WorkerHost implements AutoCloseable {
     private volatile long syncedHeight;
     private volatile boolean registered;
     private long registrationSubmittedAt = -1;
+    private volatile String announceUrl;
+    private boolean announced;
     private volatile boolean running;
     private Thread thread;
     private AutoCloseable headSubscription;
@@ -147,6 +149,7 @@ public final class WorkerHost implements AutoCloseable {
             }
             if (refusal.isEmpty() && syncedHeight >= head) {
                 ensureRegistered();
+                announce();
             }
             return new SyncProgress(syncedHeight, syncedHeight - start, relayed, refusal);
         }
@@ -199,6 +202,18 @@ public final class WorkerHost implements AutoCloseable {
         registrationSubmittedAt = syncedHeight;
     }
 
+    /** Once registered, announces the query endpoint on chain (once per run: the URL may have changed). */
+    private void announce() {
+        String url = announceUrl;
+        if (!registered || announced || url == null) {
+            return;
+        }
+        SignedWorkerMessage m = enclave.announce(url);
+        relay(List.of(m));
+        announced = true;
+        LOG.info("announced query endpoint {}", url);
+    }
+
     /** Relays egress the enclave signed in an earlier run and has not seen accepted (lost in a crash). */
     private void relayOutbox() {
         synchronized (syncLock) {
@@ -217,6 +232,11 @@ public final class WorkerHost implements AutoCloseable {
         if (thread != null) {
             throw new IllegalStateException("already started");
         }
+        if (config.httpPort() >= 0) {
+            http = QueryServer.start(config.httpHost(), config.httpPort(), this);
+            LOG.info("worker {} serves queries on http://{}:{}/v1/query", info.identity(), config.httpHost(), http.port());
+        }
+        announceUrl = config.publicUrl().orElse(http == null ? null : "http://" + config.httpHost() + ":" + http.port());
         syncOnce();
         relayOutbox();
         running = true;
@@ -224,10 +244,6 @@ public final class WorkerHost implements AutoCloseable {
         thread = new Thread(this::loop, "worker-sync-" + info.identity().hex().substring(0, 8));
         thread.setDaemon(true);
         thread.start();
-        if (config.httpPort() >= 0) {
-            http = QueryServer.start(config.httpHost(), config.httpPort(), this);
-            LOG.info("worker {} serves queries on http://{}:{}/v1/query", info.identity(), config.httpHost(), http.port());
-        }
     }
 
     private void loop() {

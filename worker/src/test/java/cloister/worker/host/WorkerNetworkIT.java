@@ -200,6 +200,8 @@ class WorkerNetworkIT {
         assertTrue(get(gatekeeper, "/v1/status").contains("\"roles\":[\"gatekeeper\"]"));
         assertEquals(w1.status().hosted(), w2.status().hosted(), "same commands, same state");
         assertTrue(get(w1, "/v1/nothing").startsWith("404 "));
+        await("w1's endpoint on chain", () -> Registry.endpoint(view().state(), w1.id())
+                .equals(Optional.of("http://127.0.0.1:" + w1.httpPort())));
     }
 
     @Test
