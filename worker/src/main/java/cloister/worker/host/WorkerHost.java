@@ -198,8 +198,9 @@ public final class WorkerHost implements AutoCloseable {
             evidence = fresh.evidence();
         }
         LOG.info("registering worker {} (operator {})", info.identity(), operator.account());
-        submit(new RegistryCall.RegisterWorker(info, evidence), "registration");
-        registrationSubmittedAt = syncedHeight;
+        if (submit(new RegistryCall.RegisterWorker(info, evidence), "registration")) {
+            registrationSubmittedAt = syncedHeight;
+        }
     }
 
     /** Once registered, announces the query endpoint on chain (once per run: the URL may have changed). */
