@@ -52,6 +52,8 @@ public final class WorkerHost implements AutoCloseable {
     private volatile long syncedHeight;
     private volatile boolean registered;
     private long registrationSubmittedAt = -1;
+    private long registrationRefusedAtNanos;
+    private boolean registrationRefused;
     private volatile String announceUrl;
     private boolean announced;
     private volatile boolean running;
@@ -189,6 +191,9 @@ public final class WorkerHost implements AutoCloseable {
         if (registrationSubmittedAt >= 0 && syncedHeight - registrationSubmittedAt < config.registrationRetryBlocks()) {
             return;
         }
+        if (registrationRefused && System.nanoTime() - registrationRefusedAtNanos < 5_000_000_000L) {
+            return; // the pool refused it a moment ago; try again in a few seconds, not every round
+        }
         if (registrationSubmittedAt >= 0) {
             LOG.warn("worker {} is still not registered {} blocks after submitting its registration; submitting it again"
                     + " (see the registration transaction's failure: measurement allowlist, attestation policy)",
@@ -198,7 +203,10 @@ public final class WorkerHost implements AutoCloseable {
             evidence = fresh.evidence();
         }
         LOG.info("registering worker {} (operator {})", info.identity(), operator.account());
-        if (submit(new RegistryCall.RegisterWorker(info, evidence), "registration")) {
+        registrationRefused = !submit(new RegistryCall.RegisterWorker(info, evidence), "registration");
+        if (registrationRefused) {
+            registrationRefusedAtNanos = System.nanoTime();
+        } else {
             registrationSubmittedAt = syncedHeight;
         }
     }
