@@ -6,6 +6,10 @@ import cloister.chain.ChainNode;
 import cloister.common.Tokens;
 import cloister.crypto.DevKeys;
 import cloister.node.api.ApiServer;
+import cloister.node.devnet.LocalNetwork;
+import cloister.proto.ContractId;
+import cloister.tee.Platform;
+import cloister.worker.host.WorkerHost;
 import java.io.IOException;
 import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
@@ -39,6 +43,14 @@ final class DevnetCommand extends CliCommand {
     @Option(names = "--instant-seal", description = "Seal a block as soon as a transaction arrives.")
     boolean instantSeal;
 
+    @Option(names = "--gatekeepers", paramLabel = "N", defaultValue = "1",
+            description = "Gatekeeper workers (they create and hand out keys; default: ${DEFAULT-VALUE}).")
+    int gatekeepers;
+
+    @Option(names = "--workers", paramLabel = "N", defaultValue = "2",
+            description = "Compute workers in cluster 0, which runs secret-notes (default: ${DEFAULT-VALUE}).")
+    int workers;
+
     @Override
     public Integer call() throws Exception {
         if (tmp && dataDir != null) {
@@ -48,21 +60,23 @@ final class DevnetCommand extends CliCommand {
             throw usage("--port must be between 0 and 65535");
         }
         ChainConfig config;
+        LocalNetwork.Options options;
         try {
             Path dir = tmp ? Files.createTempDirectory("cloister-devnet-") : dataDir != null ? dataDir : ctx.home().resolve("devnet");
             config = ChainConfig.dev(dir).withBlockTime(blockTime).withInstantSeal(instantSeal);
+            options = LocalNetwork.Options.defaults(config).withApi(host, port).withWorkers(gatekeepers, workers);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
-        ChainNode node = ChainNode.start(config);
-        ApiServer api;
+        LocalNetwork net;
         try {
-            api = ApiServer.start(node.view(), node.submitter(), host, port);
+            net = LocalNetwork.start(options);
         } catch (RuntimeException e) {
-            node.close();
             cleanup(config.dataDir());
-            throw new IllegalStateException("cannot serve the API on " + host + ":" + port + " (" + rootMessage(e) + ")", e);
+            throw new IllegalStateException("cannot start the devnet (" + rootMessage(e) + ")", e);
         }
+        ChainNode node = net.node();
+        ApiServer api = net.api();
         CountDownLatch stopped = new CountDownLatch(1);
         CountDownLatch done = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
@@ -76,17 +90,57 @@ final class DevnetCommand extends CliCommand {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             banner(node.view().info(), api, config);
-            stopped.await();
+            if (!net.workers().isEmpty() || !net.gatekeepers().isEmpty()) {
+                Thread setup = Thread.ofPlatform().daemon().name("devnet-setup").start(() -> setUp(net));
+                stopped.await();
+                setup.interrupt();
+            } else {
+                stopped.await();
+            }
             out().println("stopping devnet…");
         } finally {
-            api.close();
-            node.close();
+            net.close();
             cleanup(config.dataDir());
             out().println("devnet stopped.");
             out().flush();
             done.countDown();
         }
         return 0;
+    }
+
+    private void setUp(LocalNetwork net) {
+        try {
+            ContractId notes = net.setUp(step -> {
+                out().println("  setting up: " + step);
+                out().flush();
+            }, java.time.Duration.ofMinutes(2));
+            out().println();
+            out().println("  Workers (" + Platform.SIM_WARNING + "):");
+            for (WorkerHost h : net.gatekeepers()) {
+                out().println("    gatekeeper " + h.id().hex() + "  http://127.0.0.1:" + h.httpPort());
+            }
+            for (WorkerHost h : net.workers()) {
+                out().println("    worker     " + h.id().hex() + "  http://127.0.0.1:" + h.httpPort());
+            }
+            if (!net.workers().isEmpty()) {
+                out().println("  secret-notes contract " + notes.hex() + " in cluster 0");
+                out().println();
+                out().println("  Try:  ./cloister notes add --as alice \"my first secret\"" + nodeFlag(net));
+                out().println("        ./cloister notes list --as alice" + nodeFlag(net));
+            }
+            out().println("  ready.");
+        } catch (java.util.concurrent.TimeoutException e) {
+            ctx.err().println("warning: devnet set-up incomplete: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (RuntimeException e) {
+            ctx.err().println("warning: devnet set-up failed: " + rootMessage(e));
+        }
+        out().flush();
+    }
+
+    private String nodeFlag(LocalNetwork net) {
+        return net.api().port() == 9933 ? "" : " --node http://127.0.0.1:" + net.api().port();
     }
 
     private void cleanup(Path dir) {
@@ -125,6 +179,7 @@ final class DevnetCommand extends CliCommand {
             {"  data dir", config.dataDir() + (tmp ? " (deleted on exit)" : "")},
             {"  API", url + "/v1   (OpenAPI: " + url + "/openapi.json)"},
             {"  dashboard", url + "/"},
+            {"  TEE", Platform.SIM_WARNING},
         });
         out().println();
         out().println("  Dev accounts (well-known keys: for development only; alice is sudo):");

@@ -51,24 +51,35 @@ public final class DevnetBootstrap {
         }
     }
 
-    /**
-     * @param gatekeeper the worker that becomes the gatekeeper
-     * @param cluster    the compute workers of cluster 0
-     * @return the id of the deployed secret-notes contract
-     */
+    /** As {@link #run(List, List)} with one gatekeeper. */
     public ContractId run(WorkerId gatekeeper, List<WorkerId> cluster) throws TimeoutException, InterruptedException {
-        await("workers registered", () -> registered(gatekeeper) && cluster.stream().allMatch(this::registered));
-        if (!Registry.gatekeepers(view.state()).contains(gatekeeper)) {
-            progress.accept("adding gatekeeper " + gatekeeper.hex().substring(0, 16) + "…");
-            governance(new GovernanceCall.AddGatekeeper(gatekeeper));
+        return run(List.of(gatekeeper), cluster);
+    }
+
+    /**
+     * @param gatekeepers the workers that become gatekeepers (the first creates the master key)
+     * @param cluster     the compute workers of cluster 0 (none: no cluster, no contract)
+     * @return the id of the deployed secret-notes contract (deployed only if there is a cluster)
+     */
+    public ContractId run(List<WorkerId> gatekeepers, List<WorkerId> cluster) throws TimeoutException, InterruptedException {
+        await("workers registered", () -> gatekeepers.stream().allMatch(this::registered) && cluster.stream().allMatch(this::registered));
+        for (WorkerId gatekeeper : gatekeepers) {
+            if (!Registry.gatekeepers(view.state()).contains(gatekeeper)) {
+                progress.accept("adding gatekeeper " + gatekeeper.hex().substring(0, 16) + "…");
+                governance(new GovernanceCall.AddGatekeeper(gatekeeper));
+                await("gatekeeper " + gatekeeper.hex().substring(0, 16), () -> Registry.gatekeepers(view.state()).contains(gatekeeper));
+            }
+            await("the master key", () -> Registry.masterKeys(view.state()).currentEpoch() >= 0);
         }
-        await("the master key", () -> Registry.masterKeys(view.state()).currentEpoch() >= 0);
+        ContractId notes = ContractId.system(NOTES_KIND, 0);
+        if (cluster.isEmpty()) {
+            return notes;
+        }
         if (Registry.clusterCount(view.state()) == 0) {
             progress.accept("creating cluster 0 with " + cluster.size() + " workers");
             governance(new GovernanceCall.CreateCluster(cluster));
             await("cluster 0", () -> Registry.clusterCount(view.state()) > 0);
         }
-        ContractId notes = ContractId.system(NOTES_KIND, 0);
         if (Registry.contract(view.state(), notes).isEmpty()) {
             progress.accept("deploying " + NOTES_KIND + " to cluster 0");
             governance(new GovernanceCall.DeploySystemContract(NOTES_KIND, 0));
