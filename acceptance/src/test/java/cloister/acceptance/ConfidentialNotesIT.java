@@ -59,9 +59,10 @@ class ConfidentialNotesIT {
         byte[] apiReceived;
         byte[] workerSent;
         byte[] workerReceived;
+        List<String> workerIds;
         try (Devnet devnet = Devnet.start(dataDir, Devnet.freePort(), log, "--instant-seal");
              RecordingProxy api = new RecordingProxy(devnet.port)) {
-            awaitLog(devnet, "  ready.");
+            awaitLog(devnet, "  ready.", 1);
             String node = api.url();
 
             Devnet.Result addA = cli(cliRuns, "notes", "add", "--as", "alice", secretA, "--node", node);
@@ -130,6 +131,19 @@ class ConfidentialNotesIT {
             assertTrue(workerSent.length > 0 && workerReceived.length > 0);
             apiSent = api.sent();
             apiReceived = api.received();
+            workerIds = client.workers().stream().map(x -> x.id().hex()).sorted().toList();
+            devnet.kill9();
+        }
+        // kill -9 of the whole devnet (chain and workers), then a restart on the same data: the workers come back
+        // with the same identities (unsealed keys, no new registration) and the same contract state.
+        try (Devnet again = Devnet.start(dataDir, Devnet.freePort(), log, "--instant-seal")) {
+            awaitLog(again, "  ready.", 2);
+            assertEquals(workerIds, again.client().workers().stream().map(x -> x.id().hex()).sorted().toList());
+            Devnet.Result bobAgain = cli(cliRuns, "notes", "list", "--as", "bob", "--node", again.url());
+            assertEquals(0, bobAgain.exit(), bobAgain.err());
+            assertTrue(bobAgain.out().contains(secretA), bobAgain.out());
+            Devnet.Result aliceAgain = cli(cliRuns, "notes", "list", "--as", "alice", "--json", "--node", again.url());
+            assertEquals(2, JSON.readTree(aliceAgain.out()).size(), aliceAgain.out());
         }
         // …and nothing else ever held it in the clear.
         List<String> canaries = List.of(secretA, secretB);
@@ -158,9 +172,10 @@ class ConfidentialNotesIT {
         return r;
     }
 
-    private static void awaitLog(Devnet devnet, String line) throws InterruptedException {
+    /** Waits until the (shared, appended) log holds {@code line} {@code times} times. */
+    private static void awaitLog(Devnet devnet, String line, int times) throws InterruptedException {
         long deadline = System.nanoTime() + 120_000_000_000L;
-        while (!devnet.logText().contains(line)) {
+        while (devnet.logText().split(java.util.regex.Pattern.quote(line), -1).length - 1 < times) {
             if (System.nanoTime() > deadline) {
                 throw new AssertionError("devnet set-up did not finish:\n" + devnet.logText());
             }

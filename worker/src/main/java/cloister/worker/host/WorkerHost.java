@@ -82,6 +82,9 @@ public final class WorkerHost implements AutoCloseable {
         host.syncedHeight = init.syncedHeight();
         LOG.info("worker {} ({}) opened at block {}", init.info().identity(), platformWord(init.evidence().platformCode()),
                 init.syncedHeight());
+        if (init.evidence().platformCode() == cloister.tee.Platform.SIM.code()) {
+            LOG.warn("worker {}: {}", init.info().identity().hex().substring(0, 16), cloister.tee.Platform.SIM_WARNING);
+        }
         return host;
     }
 
