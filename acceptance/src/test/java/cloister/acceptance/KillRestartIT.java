@@ -47,7 +47,8 @@ class KillRestartIT {
         AccountId sink = DevKeys.get("eve").account();
         List<Reported> reported = new ArrayList<>();
         int submitted;
-        try (Devnet devnet = Devnet.start(data, port, log, "--block-time", "100")) {
+        // No workers: their operators (dave…) and the sudo set-up (alice) would race this test's own nonces.
+        try (Devnet devnet = Devnet.start(data, port, log, "--block-time", "100", "--gatekeepers", "0", "--workers", "0")) {
             CloisterClient client = devnet.client();
             Hash genesis = client.genesisHash();
             long fee = client.chainInfo().minimumFee();
@@ -103,7 +104,8 @@ class KillRestartIT {
         assertTrue(reported.size() >= 40, "reported inclusions: " + reported.size());
         assertTrue(submitted > reported.size(), "the kill happened while transfers were still flowing");
 
-        try (Devnet devnet = Devnet.start(data, port, log, "--block-time", "100")) {
+        // No workers: their operators (dave…) and the sudo set-up (alice) would race this test's own nonces.
+        try (Devnet devnet = Devnet.start(data, port, log, "--block-time", "100", "--gatekeepers", "0", "--workers", "0")) {
             CloisterClient client = devnet.client();
             long maxReported = reported.stream().mapToLong(Reported::height).max().orElseThrow();
             assertTrue(client.head().height() >= maxReported, "head went back below a reported inclusion");

@@ -94,11 +94,21 @@ public final class DevnetBootstrap {
         return Registry.worker(s, id).isPresent();
     }
 
-    private void governance(GovernanceCall call) {
-        Transaction tx = Transaction.sign(view.info().genesisHash(), sudo, view.nextNonce(sudo.account()), FEE, new SudoCall.Sudo(call));
-        if (submitter.submit(tx.encode()) instanceof SubmitResult.Rejected r) {
-            throw new IllegalStateException("devnet governance " + call.name() + " refused: " + r.reason().code() + ": " + r.message());
+    /**
+     * Submits a sudo call. Someone else may be using the sudo account at the same moment (a user's
+     * {@code transfer --from alice}): a nonce clash is retried with a fresh nonce a few times.
+     */
+    private void governance(GovernanceCall call) throws InterruptedException {
+        SubmitResult.Rejected last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Transaction tx = Transaction.sign(view.info().genesisHash(), sudo, view.nextNonce(sudo.account()), FEE, new SudoCall.Sudo(call));
+            if (!(submitter.submit(tx.encode()) instanceof SubmitResult.Rejected r)) {
+                return;
+            }
+            last = r;
+            Thread.sleep(100);
         }
+        throw new IllegalStateException("devnet governance " + call.name() + " refused: " + last.reason().code() + ": " + last.message());
     }
 
     private void await(String what, BooleanSupplier condition) throws TimeoutException, InterruptedException {
