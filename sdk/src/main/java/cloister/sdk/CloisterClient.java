@@ -233,18 +233,8 @@ public final class CloisterClient {
      * worker sync (u32 n, then per block: bytes header, bytes messages list).
      */
     public byte[] syncBytes(long from, int count) {
-        HttpRequest req = HttpRequest.newBuilder(uri("/v1/sync?from=" + from + "&count=" + count)).timeout(REQUEST_TIMEOUT).GET().build();
-        HttpResponse<byte[]> resp;
-        try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofByteArray());
-        } catch (HttpTimeoutException e) {
-            throw new CloisterApiException("TIMEOUT", "the node at " + base + " did not answer in time");
-        } catch (IOException e) {
-            throw unreachable(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new CloisterApiException("INTERRUPTED", "interrupted while talking to " + base);
-        }
+        HttpResponse<byte[]> resp = exchange(HttpRequest.newBuilder(uri("/v1/sync?from=" + from + "&count=" + count))
+                .timeout(REQUEST_TIMEOUT).GET().build(), HttpResponse.BodyHandlers.ofByteArray());
         if (resp.statusCode() / 100 != 2) {
             throw error(resp.statusCode(), new String(resp.body(), StandardCharsets.UTF_8));
         }
@@ -340,10 +330,10 @@ public final class CloisterClient {
         }
     }
 
-    private JsonNode send(HttpRequest req) {
-        HttpResponse<String> resp;
+    /** One HTTP exchange with the node; transport failures become {@link CloisterApiException}s. */
+    private <T> HttpResponse<T> exchange(HttpRequest req, HttpResponse.BodyHandler<T> handler) {
         try {
-            resp = http.send(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
+            return http.send(req, handler);
         } catch (HttpTimeoutException e) {
             throw new CloisterApiException("TIMEOUT", "the node at " + base + " did not answer in time");
         } catch (IOException e) {
@@ -352,6 +342,10 @@ public final class CloisterClient {
             Thread.currentThread().interrupt();
             throw new CloisterApiException("INTERRUPTED", "interrupted while talking to " + base);
         }
+    }
+
+    private JsonNode send(HttpRequest req) {
+        HttpResponse<String> resp = exchange(req, HttpResponse.BodyHandlers.ofString(StandardCharsets.UTF_8));
         if (resp.statusCode() / 100 != 2) {
             throw error(resp.statusCode(), resp.body());
         }

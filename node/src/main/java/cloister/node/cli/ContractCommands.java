@@ -96,10 +96,9 @@ final class ContractCommands implements Runnable {
         }
     }
 
-    @Command(name = "command", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-            description = "Encrypt a command to the contract's key, send it on chain, wait for a worker's outcome.")
-    static final class Send extends CliCommand {
-        @Option(names = "--as", required = true, paramLabel = "SIGNER", description = "Sender: dev name or key name.")
+    /** A signed call to a contract: who, which contract, what bytes. */
+    abstract static class ContractCall extends CliCommand {
+        @Option(names = "--as", required = true, paramLabel = "SIGNER", description = "Who you are: dev name or key name.")
         String as;
 
         @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Passphrase of a keystore signer.")
@@ -108,19 +107,26 @@ final class ContractCommands implements Runnable {
         @Parameters(index = "0", paramLabel = "CONTRACT", description = "Contract id.")
         String id;
 
-        @Parameters(index = "1", paramLabel = "PAYLOAD", description = "The command's bytes, hex.")
+        @Parameters(index = "1", paramLabel = "PAYLOAD", description = "The bytes for the contract, hex.")
         String payload;
 
+        SigningKey signer() {
+            try {
+                return resolver().signer(as, () -> passphrase(passphraseFile, "key '" + as + "'", false));
+            } catch (IllegalArgumentException e) {
+                throw usage("--as: " + e.getMessage());
+            }
+        }
+    }
+
+    @Command(name = "command", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Encrypt a command to the contract's key, send it on chain, wait for a worker's outcome.")
+    static final class Send extends ContractCall {
         @Override
         public Integer call() {
             ContractId contract = parseId(this, id);
             byte[] bytes = parsePayload(this, payload);
-            SigningKey key;
-            try {
-                key = resolver().signer(as, () -> passphrase(passphraseFile, "key '" + as + "'", false));
-            } catch (IllegalArgumentException e) {
-                throw usage("--as: " + e.getMessage());
-            }
+            SigningKey key = signer();
             CloisterClient c = client();
             ConfidentialClient cc = new ConfidentialClient(c);
             Hash tx = cc.command(key, contract, bytes, c.chainInfo().minimumFee());
@@ -147,29 +153,12 @@ final class ContractCommands implements Runnable {
 
     @Command(name = "query", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Send an encrypted, signed query to a worker of the contract; print its verified answer (hex).")
-    static final class Query extends CliCommand {
-        @Option(names = "--as", required = true, paramLabel = "SIGNER", description = "Caller: dev name or key name.")
-        String as;
-
-        @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Passphrase of a keystore signer.")
-        Path passphraseFile;
-
-        @Parameters(index = "0", paramLabel = "CONTRACT", description = "Contract id.")
-        String id;
-
-        @Parameters(index = "1", paramLabel = "PAYLOAD", description = "The query's bytes, hex.")
-        String payload;
-
+    static final class Query extends ContractCall {
         @Override
         public Integer call() {
             ContractId contract = parseId(this, id);
             byte[] bytes = parsePayload(this, payload);
-            SigningKey key;
-            try {
-                key = resolver().signer(as, () -> passphrase(passphraseFile, "key '" + as + "'", false));
-            } catch (IllegalArgumentException e) {
-                throw usage("--as: " + e.getMessage());
-            }
+            SigningKey key = signer();
             ConfidentialClient.QueryAnswer a = new ConfidentialClient(client()).query(key, contract, bytes);
             if (global.json) {
                 printJson(JSON.createObjectNode().put("answer", Hex.encode(a.answer())).put("worker", a.worker().hex())
