@@ -12,6 +12,7 @@ public final class BenchMain {
         switch (name) {
             case "transfer" -> TransferThroughput.main(rest);
             case "hpke" -> HpkeRate.main(rest);
+            case "confidential" -> ConfidentialThroughput.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -22,6 +23,9 @@ public final class BenchMain {
                 System.out.println("  hpke       single-core X25519 agreement, HPKE seal/open of 256 bytes (X25519, HKDF-SHA256,");
                 System.out.println("             AES-256-GCM) and AES-256-GCM alone, ours against BouncyCastle's in the same run,");
                 System.out.println("             and HPKE against its X25519 floor. Options: --seconds S");
+                System.out.println("  confidential  encrypted secret-notes commands through the SDK into a whole in-process network until every");
+                System.out.println("             worker has decrypted and executed them, against 1 / (Ed25519 verify + X25519 + AES-GCM open)");
+                System.out.println("             on 1 core. Options: --commands N --senders N --batch N --clients N --block-time MS --workers N");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");
