@@ -13,6 +13,8 @@ public final class BenchMain {
             case "transfer" -> TransferThroughput.main(rest);
             case "hpke" -> HpkeRate.main(rest);
             case "confidential" -> ConfidentialThroughput.main(rest);
+            case "query" -> QueryLatency.main(rest);
+            case "sync" -> SyncReplay.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -26,6 +28,12 @@ public final class BenchMain {
                 System.out.println("  confidential  encrypted secret-notes commands through the SDK into a whole in-process network until every");
                 System.out.println("             worker has decrypted and executed them, against 1 / (Ed25519 verify + X25519 + AES-GCM open)");
                 System.out.println("             on 1 core. Options: --commands N --senders N --batch N --clients N --block-time MS --workers N");
+                System.out.println("  query      encrypted, signed list-notes queries to one worker over HTTP loopback: p50/p90/p99/max and");
+                System.out.println("             queries/s from 1 and N threads, bare round trip and full SDK call, against the same query in");
+                System.out.println("             process without HTTP. Options: --queries N --sdk-queries N --warmup N --threads N --notes N");
+                System.out.println("  sync       a fresh sim enclave replays a chain of sealed blocks (built through a real Chain on RocksDB,");
+                System.out.println("             or synthesised) through the Sync ecall, in blocks/s, against Ed25519 seal verification of the");
+                System.out.println("             same headers on 1 and all cores. Options: --blocks N --batch N --source auto|chain|synthetic");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");
