@@ -60,10 +60,38 @@ final class Bench {
     }
 
     static void header(String what) {
-        // The load average says whether something else was running: the references assume an otherwise idle machine.
-        System.out.printf(Locale.ROOT, "%s | cores available: %d, JVM: %s, max heap %,d MiB, load average (1 min) at start %.2f%n",
+        // Whether something else was running: the references assume an otherwise idle machine.
+        System.out.printf(Locale.ROOT, "%s | cores available: %d, JVM: %s, max heap %,d MiB, machine CPU busy in the second before start: %s%n",
                 what, Runtime.getRuntime().availableProcessors(), System.getProperty("java.vm.version"),
-                Runtime.getRuntime().maxMemory() >> 20, ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage());
+                Runtime.getRuntime().maxMemory() >> 20, machineBusy());
+    }
+
+    /** The share of all cores busy over one second, from /proc/stat (Linux); "unknown" elsewhere. */
+    private static String machineBusy() {
+        try {
+            long[] a = procStat();
+            Thread.sleep(1000);
+            long[] b = procStat();
+            long total = b[0] - a[0];
+            long idle = b[1] - a[1];
+            return total <= 0 ? "unknown" : String.format(Locale.ROOT, "%.0f %%", 100.0 * (total - idle) / total);
+        } catch (IOException | RuntimeException e) {
+            return "unknown";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "unknown";
+        }
+    }
+
+    /** {total, idle + iowait} jiffies of the first line of /proc/stat. */
+    private static long[] procStat() throws IOException {
+        String line = Files.readAllLines(Path.of("/proc/stat")).get(0);
+        String[] f = line.trim().split("\\s+");
+        long total = 0;
+        for (int i = 1; i < f.length; i++) {
+            total += Long.parseLong(f[i]);
+        }
+        return new long[] {total, Long.parseLong(f[4]) + Long.parseLong(f[5])};
     }
 
     static long processCpuNanos() {

@@ -57,7 +57,7 @@ final class ConfidentialThroughput {
         if (o.help()) {
             System.out.println("Usage: ./cloister bench confidential [--commands N (20000)] [--senders N (200)] [--batch N (1000)]");
             System.out.println("         [--clients N (2)] [--block-time MS (250)] [--workers N (2)] [--note-bytes N (64)] [--timeout S (300)]");
-            System.out.println("         [--warmup N (2000): commands sent through the same path first, not timed, so the JIT has compiled it]");
+            System.out.println("         [--warmup N (10000): commands sent through the same path first, not timed, so the JIT has compiled it]");
             System.out.println();
             System.out.println("Starts a whole network in this process (chain with dev sealing, HTTP API, a sim-TEE gatekeeper and the");
             System.out.println("--workers of cluster 0 running secret-notes), submits --commands encrypted AddNote commands from --senders");
@@ -74,7 +74,7 @@ final class ConfidentialThroughput {
         int workers = o.integer("--workers", 2, 1, 8);
         int noteBytes = o.integer("--note-bytes", 64, 1, SecretNotesMessages.MAX_NOTE_BYTES);
         int timeout = o.integer("--timeout", 300, 10, 3600);
-        int warmup = o.integer("--warmup", 2000, 0, 1_000_000);
+        int warmup = o.integer("--warmup", 10_000, 0, 1_000_000);
         if ((long) senders * 1000 < Math.max(commands, warmup)) {
             o.fail("--commands " + commands + " and --warmup " + warmup + " need at least " + (Math.max(commands, warmup) + 999) / 1000
                     + " --senders (a secret-notes account keeps at most 1000 notes)");
@@ -240,8 +240,8 @@ final class ConfidentialThroughput {
             Bench.row("confidential commands (every one executed OK by every worker)", Bench.f(
                     "%,d secret-notes AddNote (%d-byte note, %d-byte sealed command) from %,d senders, in %d blocks (sealed every %d ms)",
                     commands, noteBytes, sealedBytes, senderCount, blocksWithCommands, blockTime));
-            Bench.row("network in this process", Bench.f("chain + HTTP API + 1 gatekeeper + %d workers (sim TEE); SDK client over loopback",
-                    workerCount));
+            Bench.row("network in this process", Bench.f("chain + HTTP API + 1 gatekeeper + %d worker%s (sim TEE); SDK client over loopback",
+                    workerCount, workerCount == 1 ? "" : "s"));
             StringBuilder times = new StringBuilder(Bench.f("submitted %.2f s, all in blocks %.2f s", (submittedAt - t0) / 1e9,
                     (includedAt - t0) / 1e9));
             for (int w = 0; w < cluster.size(); w++) {
@@ -260,7 +260,8 @@ final class ConfidentialThroughput {
             Bench.row("(info) Ed25519 verify, key decoded per call, 1 core", Bench.f("%,.0f /s", ref.verifyPlain()));
             Bench.row("(info) HPKE open of one command as the enclave does it (X25519 + HKDF key schedule + AES-GCM), 1 core",
                     Bench.f("%,.0f /s (%.1f µs)", ref.hpkeOpen(), 1e6 / ref.hpkeOpen()));
-            Bench.row(Bench.f("(info) crypto-only ceiling of the ratio here: 1 verify + %d HPKE opens per command", workerCount),
+            Bench.row(Bench.f("(info) crypto-only ceiling of the ratio here: 1 verify + %d HPKE open%s per command", workerCount,
+                    workerCount == 1 ? "" : "s"),
                     Bench.f("%.2f", ref.ceiling(workerCount)));
             Bench.row("state commitment (equal on all workers)", commitment.substring(0, 16) + "…");
             System.out.println();
@@ -277,10 +278,14 @@ final class ConfidentialThroughput {
             System.out.printf(Locale.ROOT, "| not in a Java thread (GC, JIT, RocksDB compaction) or in small/ended threads | %.2f | %.0f %% |%n",
                     (cpuNanos - attributed) / 1e9, 100.0 * (cpuNanos - attributed) / cpuNanos);
             System.out.println();
-            System.out.printf(Locale.ROOT, "notes: every command is decrypted by each of the %d workers of the cluster, all in this one process,"
-                    + " so the process does %d X25519 agreements per command where the limit counts one;%n", workerCount, workerCount);
+            if (workerCount == 1) {
+                System.out.println("notes: every command is decrypted by the cluster's one worker, in this same process;");
+            } else {
+                System.out.printf(Locale.ROOT, "notes: every command is decrypted by each of the %d workers of the cluster, all in this one process,"
+                        + " so the process does %d X25519 agreements per command where the limit counts one;%n", workerCount, workerCount);
+            }
             System.out.println("  a worker's decrypt is a whole HPKE open, with its HKDF-SHA256 key schedule on top of X25519 and AES-GCM (row 'HPKE open');");
-            System.out.println("  the gatekeeper also syncs every block and keeps the (encrypted) commands of the contract it does not host.");
+            System.out.println("  the gatekeeper also syncs every block and buffers (up to 4,096, still encrypted) the commands of the contract it does not host.");
             System.out.println("  The CPU counted is the whole process from the first submission to the last worker's last command: the SDK client's");
             System.out.println("  HTTP/JSON, the node (decode, signature check, pool, blocks, RocksDB), block seal checks, sync, enclave decrypt and");
             System.out.println("  contract, GC and JIT. Not counted: sealing and signing the commands (done before the clock starts).");

@@ -272,7 +272,7 @@ final class SyncReplay {
         Bench.row("ratio: replay ÷ all-core seal verification" + (host > 0 ? " (RocksDB path / memory)" : ""),
                 host > 0 ? Bench.f("%.2f / %.2f", host / all, mem / all) : Bench.f("%.2f", mem / all));
         Bench.row(Bench.f("goal: ≥ %,.0f blocks/s", GOAL), Bench.f("%,.0f blocks/s — goal %s", headline, headline >= GOAL ? "met" : "MISSED"));
-        Bench.row("(info) Phala's relayer (pherry) is reported at ~10 blocks/s", Bench.f("%,.0f× that", headline / 10));
+        Bench.row("(info) Phala's relayer (pherry) is reported at ~10 blocks/s (not measured here)", Bench.f("%,.0f× that", headline / 10));
         System.out.println();
         System.out.println("notes: each block costs the enclave a header decode, one Ed25519 seal verification (in parallel over the batch),");
         System.out.println("  the worker-messages Merkle root, then the in-order checks (height, parent hash, authority) and applying its");
