@@ -85,7 +85,7 @@ final class QueryLatency {
         void run(int i) throws Exception;
     }
 
-    /** {@code warmup} untimed calls, then {@code n} timed ones on this thread. */
+    /** {@code warmup} untimed calls (numbered 0..warmup-1), then {@code n} timed ones (numbered on) on this thread. */
     private static Phase sequential(String name, int warmup, int n, Call call) throws Exception {
         for (int i = 0; i < warmup; i++) {
             call.run(i);
@@ -95,7 +95,7 @@ final class QueryLatency {
         long t0 = System.nanoTime();
         for (int i = 0; i < n; i++) {
             long s = System.nanoTime();
-            call.run(i);
+            call.run(warmup + i);
             lat[i] = System.nanoTime() - s;
         }
         long wall = System.nanoTime() - t0;
