@@ -8,6 +8,7 @@ import cloister.crypto.EcdhKey;
 import cloister.crypto.SigningKey;
 import cloister.crypto.X25519PublicKey;
 import cloister.proto.Block;
+import cloister.proto.ContractId;
 import cloister.proto.ContractsCall;
 import cloister.proto.Transaction;
 import cloister.proto.envelope.CommandEnvelope;
@@ -123,7 +124,7 @@ final class ConfidentialThroughput {
 
         // The enclave's whole open: X25519 + the HPKE key schedule (HKDF-SHA256) + AES-256-GCM.
         Hash genesis = Hash.ZERO;
-        var id = cloister.proto.ContractId.system(SecretNotesMessages.KIND, 0);
+        ContractId id = ContractId.system(SecretNotesMessages.KIND, 0);
         AccountId sender = keys.get(0).account();
         byte[] sealed = CommandEnvelope.seal(contract.publicKey(), genesis, id, sender, plaintext);
         double hpke = Rates.perSecond(1.0, 2.0, i -> CommandEnvelope.open(contract, genesis, id, sender, sealed)[0]);
