@@ -12,6 +12,9 @@ public final class BenchMain {
         switch (name) {
             case "transfer" -> TransferThroughput.main(rest);
             case "hpke" -> HpkeRate.main(rest);
+            case "confidential" -> ConfidentialThroughput.main(rest);
+            case "query" -> QueryLatency.main(rest);
+            case "sync" -> SyncReplay.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -22,6 +25,15 @@ public final class BenchMain {
                 System.out.println("  hpke       single-core X25519 agreement, HPKE seal/open of 256 bytes (X25519, HKDF-SHA256,");
                 System.out.println("             AES-256-GCM) and AES-256-GCM alone, ours against BouncyCastle's in the same run,");
                 System.out.println("             and HPKE against its X25519 floor. Options: --seconds S");
+                System.out.println("  confidential  encrypted secret-notes commands through the SDK into a whole in-process network until every");
+                System.out.println("             worker has decrypted and executed them, against 1 / (Ed25519 verify + X25519 + AES-GCM open)");
+                System.out.println("             on 1 core. Options: --commands N --senders N --batch N --clients N --block-time MS --workers N");
+                System.out.println("  query      encrypted, signed list-notes queries to one worker over HTTP loopback: p50/p90/p99/max and");
+                System.out.println("             queries/s from 1 and N threads, bare round trip and full SDK call, against the same query in");
+                System.out.println("             process without HTTP. Options: --queries N --sdk-queries N --warmup N --threads N --notes N");
+                System.out.println("  sync       a fresh sim enclave replays a chain of sealed blocks (built through a real Chain on RocksDB,");
+                System.out.println("             or synthesised) through the Sync ecall, in blocks/s, against Ed25519 seal verification of the");
+                System.out.println("             same headers on 1 and all cores. Options: --blocks N --batch N --source auto|chain|synthetic");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");
