@@ -1,5 +1,6 @@
 package cloister.chain;
 
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -297,6 +298,108 @@ class RegistryTest {
         for (AttestationEvidence e : evidence) {
             assertFailed("ATTESTATION_REFUSED", run(ChainFixture.BOB, new RegistryCall.RegisterWorker(worker().info(), e)), "COLLATERAL_EXPIRED");
         }
+    }
+
+    @Test
+    void uploadedCodeIsCheckedAndStoredByHash() {
+        byte[] good = TinyWasm.counterLike();
+        List<EventRecord> ok = run(ChainFixture.BOB, new ContractsCall.UploadCode(good));
+        assertTrue(has(ok, Event.CodeUploaded.class), ok.toString());
+        Hash hash = cloister.crypto.Sha256.hash(good);
+        assertArrayEquals(good, cloister.chain.runtime.contracts.WasmContracts.code(f.chain.state(), hash).orElseThrow());
+        assertEquals(hash, assertInstanceOf(InboundMessage.CodeUploaded.class, lastMessages().get(0)).codeHash());
+        assertFailed("DUPLICATE", run(ChainFixture.BOB, new ContractsCall.UploadCode(good)), "already");
+        assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode("not wasm at all".getBytes(java.nio.charset.StandardCharsets.US_ASCII))),
+                "MALFORMED_WASM");
+        assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(java.util.Arrays.copyOf(good, good.length - 3))),
+                "MALFORMED_WASM");
+        assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(TinyWasm.module(
+                List.of(new TinyWasm.Import("env", "evil", new int[0], new int[0])), List.of("call"), true))), "UNKNOWN_IMPORT: env.evil");
+        assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(TinyWasm.module(
+                List.of(new TinyWasm.Import("cloister", "input_len", new int[0], new int[0])), List.of("call"), true))), "wrong signature");
+        assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(TinyWasm.module(List.of(), List.of("call"), false))),
+                "MISSING_EXPORT");
+        assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(TinyWasm.module(List.of(), List.of("main"), true))),
+                "MISSING_EXPORT");
+        assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(new byte[ContractsCall.MAX_CODE + 1])), "TOO_LARGE");
+    }
+
+    @Test
+    void wasmContractsInstantiateUpgradeAndSettleTheirGas() {
+        Worker gk = worker();
+        Worker w1 = worker();
+        Worker w2 = worker();
+        for (Worker w : List.of(gk, w1, w2)) {
+            run(ChainFixture.BOB, registration(w));
+        }
+        byte[] code = TinyWasm.counterLike();
+        run(ChainFixture.BOB, new ContractsCall.UploadCode(code));
+        Hash codeHash = cloister.crypto.Sha256.hash(code);
+        assertFailed("UNKNOWN_CLUSTER", run(ChainFixture.CHARLIE, new ContractsCall.Instantiate(codeHash, 0, new byte[0], new byte[0], 1000, 2)),
+                "no cluster");
+        sudo(new GovernanceCall.CreateCluster(List.of(w1.id(), w2.id())));
+        assertFailed("INVALID_ARGUMENT", run(ChainFixture.CHARLIE, new ContractsCall.Instantiate(codeHash, 0, new byte[0], new byte[0], 1000, 2)),
+                "master key");
+        sudo(new GovernanceCall.AddGatekeeper(gk.id()));
+        run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(gk.say(genesis(), 0,
+                new WorkerMessage.MasterKeyPublished(0, X25519PublicKey.of(new byte[32]), List.of()))));
+
+        assertFailed("UNKNOWN_CODE", run(ChainFixture.CHARLIE, new ContractsCall.Instantiate(Hash.ZERO, 0, new byte[0], new byte[0], 1000, 2)),
+                "upload");
+        assertFailed("GAS_PRICE_TOO_LOW", run(ChainFixture.CHARLIE, new ContractsCall.Instantiate(codeHash, 0, new byte[0], new byte[0], 1000, 0)),
+                "minimum");
+        assertFailed("INVALID_ARGUMENT", run(ChainFixture.CHARLIE, new ContractsCall.Instantiate(codeHash, 0, new byte[0], new byte[] {1}, 1000, 2)),
+                "public key");
+        long before = f.balance(ChainFixture.CHARLIE);
+        byte[] salt = {7};
+        List<EventRecord> inst = run(ChainFixture.CHARLIE, new ContractsCall.Instantiate(codeHash, 0, salt, new byte[0], 1000, 2));
+        assertTrue(has(inst, Event.ContractInstantiated.class), inst.toString());
+        ContractId id = ContractId.wasm(ChainFixture.CHARLIE.account(), codeHash, 0, salt);
+        ContractRecord rec = Registry.contract(f.chain.state(), id).orElseThrow();
+        assertEquals(ChainFixture.CHARLIE.account(), rec.owner());
+        assertEquals(codeHash, rec.codeHash());
+        assertEquals(before - ChainFixture.FEE - 2000, f.balance(ChainFixture.CHARLIE), "the fee and the gas reservation");
+        List<InboundMessage> msgs = lastMessages();
+        assertEquals(new InboundMessage.ContractDeployed(id, 0, "wasm", 0), msgs.get(0));
+        Hash instantiateTx = assertInstanceOf(InboundMessage.WasmInstantiated.class, msgs.get(1)).txHash();
+        assertFailed("DUPLICATE", run(ChainFixture.CHARLIE, new ContractsCall.Instantiate(codeHash, 0, salt, new byte[0], 1000, 2)), "salt");
+
+        // Upgrades: owner only, to uploaded code.
+        byte[] code2 = TinyWasm.module(List.of(), List.of("call"), true);
+        run(ChainFixture.BOB, new ContractsCall.UploadCode(code2));
+        Hash codeHash2 = cloister.crypto.Sha256.hash(code2);
+        assertFailed("NOT_OWNER", run(ChainFixture.BOB, new ContractsCall.Upgrade(id, codeHash2)), "owner");
+        assertFailed("UNKNOWN_CODE", run(ChainFixture.CHARLIE, new ContractsCall.Upgrade(id, Hash.ZERO)), "upload");
+        run(ChainFixture.CHARLIE, new ContractsCall.Upgrade(id, codeHash2));
+        assertEquals(codeHash2, Registry.contract(f.chain.state(), id).orElseThrow().codeHash());
+        assertEquals(new InboundMessage.ContractUpgraded(id, codeHash2), lastMessages().get(0));
+
+        // A call reserves gas; the first cluster member's report settles it: fee to the treasury, the rest back.
+        long beforeCall = f.balance(ChainFixture.CHARLIE);
+        run(ChainFixture.CHARLIE, new ContractsCall.CallContract(id, new byte[] {1, 2, 3}, 5000, 3));
+        InboundMessage.WasmCall call = assertInstanceOf(InboundMessage.WasmCall.class, lastMessages().get(0));
+        assertEquals(beforeCall - ChainFixture.FEE - 15_000, f.balance(ChainFixture.CHARLIE));
+        List<EventRecord> outsider = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(gk.say(genesis(), 1,
+                new WorkerMessage.CallSettled(call.txHash(), 100))));
+        assertTrue(has(outsider, Event.WorkerMessageRefused.class), "the gatekeeper is not in the contract's cluster");
+        List<EventRecord> over = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(w1.say(genesis(), 0,
+                new WorkerMessage.CallSettled(call.txHash(), 5001))));
+        assertTrue(has(over, Event.WorkerMessageRefused.class), "more gas than the limit");
+        List<EventRecord> settled = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(w1.say(genesis(), 1,
+                new WorkerMessage.CallSettled(call.txHash(), 1200))));
+        Event.GasSettled g = settled.stream().map(EventRecord::event).filter(Event.GasSettled.class::isInstance)
+                .map(Event.GasSettled.class::cast).findFirst().orElseThrow(() -> new AssertionError(settled.toString()));
+        assertEquals(3600, g.fee());
+        assertEquals(11_400, g.refund());
+        assertEquals(beforeCall - ChainFixture.FEE - 3600, f.balance(ChainFixture.CHARLIE));
+        List<EventRecord> mismatch = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(w2.say(genesis(), 0,
+                new WorkerMessage.CallSettled(call.txHash(), 1300))));
+        assertTrue(has(mismatch, Event.GasMismatch.class), mismatch.toString());
+        // The constructor's reservation is still held until a worker reports it.
+        assertTrue(cloister.chain.runtime.contracts.WasmContracts.reservation(f.chain.state(), instantiateTx).isPresent());
+        assertEquals(0, f.chain.account(cloister.chain.runtime.contracts.WasmContracts.GAS_ESCROW).balance() - 2000);
+        assertFailed("UNKNOWN_CONTRACT", run(ChainFixture.CHARLIE, new ContractsCall.CallContract(ContractId.system("secret-notes", 0),
+                new byte[1], 10, 1)), "WebAssembly");
     }
 
     @Test

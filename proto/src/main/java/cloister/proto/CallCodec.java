@@ -27,6 +27,12 @@ public final class CallCodec {
                 m.message().write(w);
             }
             case ContractsCall.PushCommand c -> w.u8(MODULE_CONTRACTS).u8(0x01).hash(c.contract().hash()).bytes(c.sealed());
+            case ContractsCall.UploadCode u -> w.u8(MODULE_CONTRACTS).u8(0x02).bytes(u.code());
+            case ContractsCall.Instantiate i -> w.u8(MODULE_CONTRACTS).u8(0x03).hash(i.codeHash()).u32(i.cluster()).bytes(i.salt())
+                    .bytes(i.sealedArgs()).u64(i.gasLimit()).u64(i.gasPrice());
+            case ContractsCall.Upgrade u -> w.u8(MODULE_CONTRACTS).u8(0x04).hash(u.contract().hash()).hash(u.codeHash());
+            case ContractsCall.CallContract c -> w.u8(MODULE_CONTRACTS).u8(0x05).hash(c.contract().hash()).bytes(c.sealed())
+                    .u64(c.gasLimit()).u64(c.gasPrice());
         }
     }
 
@@ -68,6 +74,12 @@ public final class CallCodec {
             };
             case MODULE_CONTRACTS -> switch (function) {
                 case 0x01 -> new ContractsCall.PushCommand(new ContractId(r.hash("contract")), r.bytes(InboundMessage.MAX_COMMAND, "command"));
+                case 0x02 -> new ContractsCall.UploadCode(r.bytes(ContractsCall.MAX_CODE + 1, "code"));
+                case 0x03 -> new ContractsCall.Instantiate(r.hash("code hash"), r.u32("cluster"), r.bytes(ContractsCall.MAX_SALT, "salt"),
+                        r.bytes(InboundMessage.MAX_COMMAND, "constructor arguments"), r.u64("gas limit"), r.u64("gas price"));
+                case 0x04 -> new ContractsCall.Upgrade(new ContractId(r.hash("contract")), r.hash("code hash"));
+                case 0x05 -> new ContractsCall.CallContract(new ContractId(r.hash("contract")), r.bytes(InboundMessage.MAX_COMMAND, "call"),
+                        r.u64("gas limit"), r.u64("gas price"));
                 default -> throw new MalformedException("unknown contracts call " + function);
             };
             default -> throw new MalformedException("unknown call module " + module);

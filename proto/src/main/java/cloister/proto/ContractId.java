@@ -24,6 +24,14 @@ public record ContractId(Hash hash) implements Comparable<ContractId> {
         return new ContractId(Sha256.hash(SYSTEM_DOMAIN, tail));
     }
 
+    private static final byte[] WASM_DOMAIN = "cloister/contract/wasm/v1".getBytes(StandardCharsets.US_ASCII);
+
+    /** A WebAssembly contract's id: SHA-256("cloister/contract/wasm/v1" ‖ deployer ‖ code hash ‖ u32 cluster ‖ salt). */
+    public static ContractId wasm(cloister.crypto.AccountId deployer, Hash codeHash, int cluster, byte[] salt) {
+        byte[] tail = new CanonicalWriter(80 + salt.length).account(deployer).hash(codeHash).u32(cluster).fixed(salt).toByteArray();
+        return new ContractId(Sha256.hash(WASM_DOMAIN, tail));
+    }
+
     public byte[] bytes() {
         return hash.bytes();
     }

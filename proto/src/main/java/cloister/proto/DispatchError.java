@@ -34,5 +34,12 @@ public enum DispatchError implements Reason {
     KEY_CONFLICT,
     /** Something already exists (gatekeeper, cluster member, contract). */
     DUPLICATE,
-    INVALID_ARGUMENT
+    INVALID_ARGUMENT,
+    /** Uploaded code is not valid WebAssembly, is too large, or imports a host function the ABI lacks. */
+    INVALID_CODE,
+    UNKNOWN_CODE,
+    /** Only the contract's owner may upgrade it. */
+    NOT_OWNER,
+    /** The gas price is below the chain's minimum gas price. */
+    GAS_PRICE_TOO_LOW
 }

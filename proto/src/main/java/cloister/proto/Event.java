@@ -57,6 +57,21 @@ public sealed interface Event {
     /** A worker's authentic, in-order message whose content was refused (its sequence number is used up). */
     record WorkerMessageRefused(WorkerId worker, long seq, String reason, String message) implements Event {}
 
+    record CodeUploaded(Hash codeHash, int size) implements Event {}
+
+    record ContractInstantiated(ContractId contract, Hash codeHash, AccountId owner, int cluster) implements Event {}
+
+    record ContractUpgraded(ContractId contract, Hash codeHash) implements Event {}
+
+    /** A WebAssembly call was queued; {@code reserved} units are held until a worker reports the gas used. */
+    record ContractCalled(ContractId contract, AccountId sender, long gasLimit, long reserved) implements Event {}
+
+    /** A call's gas was settled: {@code fee} charged for {@code gasUsed}, {@code refund} returned to the payer. */
+    record GasSettled(Hash txHash, long gasUsed, long fee, long refund) implements Event {}
+
+    /** A second worker reported a different gas figure for an already settled call: the workers disagree. */
+    record GasMismatch(Hash txHash, WorkerId worker, long reported, long settled) implements Event {}
+
     /** An encrypted command was queued for a contract (its content is ciphertext: only the size is public). */
     record CommandPushed(ContractId contract, AccountId sender, int size) implements Event {}
 }

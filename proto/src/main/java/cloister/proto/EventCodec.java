@@ -57,6 +57,12 @@ public final class EventCodec {
             case Event.WorkerMessageAccepted a -> bounded(w.u8(0x14).fixed(a.worker().bytes()).u64(a.seq()), a.message());
             case Event.CommandPushed c -> w.u8(0x15).hash(c.contract().hash()).account(c.sender()).u32(c.size());
             case Event.WorkerMessageRefused f -> bounded(bounded(w.u8(0x16).fixed(f.worker().bytes()).u64(f.seq()), f.reason()), f.message());
+            case Event.CodeUploaded c -> w.u8(0x17).hash(c.codeHash()).u32(c.size());
+            case Event.ContractInstantiated i -> w.u8(0x18).hash(i.contract().hash()).hash(i.codeHash()).account(i.owner()).u32(i.cluster());
+            case Event.ContractUpgraded u -> w.u8(0x19).hash(u.contract().hash()).hash(u.codeHash());
+            case Event.ContractCalled c -> w.u8(0x1A).hash(c.contract().hash()).account(c.sender()).u64(c.gasLimit()).u64(c.reserved());
+            case Event.GasSettled g -> w.u8(0x1B).hash(g.txHash()).u64(g.gasUsed()).u64(g.fee()).u64(g.refund());
+            case Event.GasMismatch g -> w.u8(0x1C).hash(g.txHash()).fixed(g.worker().bytes()).u64(g.reported()).u64(g.settled());
         }
     }
 
@@ -93,6 +99,12 @@ public final class EventCodec {
             case 0x13 -> new Event.ContractKeyPublished(new ContractId(r.hash("contract")), X25519PublicKey.of(r.fixed(32, "public key")), r.u32("deliveries"));
             case 0x14 -> new Event.WorkerMessageAccepted(worker(r), r.u64("seq"), r.string(MAX_STRING, "message"));
             case 0x15 -> new Event.CommandPushed(new ContractId(r.hash("contract")), r.account("sender"), r.u32("size"));
+            case 0x17 -> new Event.CodeUploaded(r.hash("code hash"), r.u32("size"));
+            case 0x18 -> new Event.ContractInstantiated(new ContractId(r.hash("contract")), r.hash("code hash"), r.account("owner"), r.u32("cluster"));
+            case 0x19 -> new Event.ContractUpgraded(new ContractId(r.hash("contract")), r.hash("code hash"));
+            case 0x1A -> new Event.ContractCalled(new ContractId(r.hash("contract")), r.account("sender"), r.u64("gas limit"), r.u64("reserved"));
+            case 0x1B -> new Event.GasSettled(r.hash("tx hash"), r.u64("gas used"), r.u64("fee"), r.u64("refund"));
+            case 0x1C -> new Event.GasMismatch(r.hash("tx hash"), worker(r), r.u64("reported"), r.u64("settled"));
             case 0x16 -> new Event.WorkerMessageRefused(worker(r), r.u64("seq"), r.string(MAX_STRING, "reason"), r.string(MAX_STRING, "message"));
             default -> throw new MalformedException("unknown event tag " + tag);
         };

@@ -65,6 +65,49 @@ public sealed interface InboundMessage {
         }
     }
 
+    /** WebAssembly code stored on chain (workers keep it by hash). */
+    record CodeUploaded(Hash codeHash, byte[] code) implements InboundMessage {
+        public CodeUploaded {
+            code = code.clone();
+        }
+
+        @Override
+        public byte[] code() {
+            return code.clone();
+        }
+    }
+
+    /**
+     * A WebAssembly contract was instantiated (a {@link ContractDeployed} with kind {@code wasm} precedes it in the
+     * same block): its code, owner, and the constructor call — arguments sealed to the cluster key — to run with at
+     * most {@code gasLimit} gas; {@code txHash} names the call for its gas settlement.
+     */
+    record WasmInstantiated(ContractId contract, Hash codeHash, AccountId owner, Hash txHash, byte[] sealedArgs, long gasLimit)
+            implements InboundMessage {
+        public WasmInstantiated {
+            sealedArgs = sealedArgs.clone();
+        }
+
+        @Override
+        public byte[] sealedArgs() {
+            return sealedArgs.clone();
+        }
+    }
+
+    record ContractUpgraded(ContractId contract, Hash codeHash) implements InboundMessage {}
+
+    /** An encrypted call of a WebAssembly contract with its gas limit. */
+    record WasmCall(ContractId contract, AccountId sender, Hash txHash, byte[] sealed, long gasLimit) implements InboundMessage {
+        public WasmCall {
+            sealed = sealed.clone();
+        }
+
+        @Override
+        public byte[] sealed() {
+            return sealed.clone();
+        }
+    }
+
     /** A worker's egress message the chain accepted (workers read key publications and shares from these). */
     record Accepted(SignedWorkerMessage message) implements InboundMessage {}
 
@@ -135,6 +178,11 @@ public sealed interface InboundMessage {
                 w.u8(0x09);
                 a.message().write(w);
             }
+            case CodeUploaded c -> w.u8(0x0A).hash(c.codeHash()).bytes(c.code());
+            case WasmInstantiated i -> w.u8(0x0B).hash(i.contract().hash()).hash(i.codeHash()).account(i.owner()).hash(i.txHash())
+                    .bytes(i.sealedArgs()).u64(i.gasLimit());
+            case ContractUpgraded u -> w.u8(0x0C).hash(u.contract().hash()).hash(u.codeHash());
+            case WasmCall c -> w.u8(0x0D).hash(c.contract().hash()).account(c.sender()).hash(c.txHash()).bytes(c.sealed()).u64(c.gasLimit());
         }
     }
 
@@ -165,6 +213,12 @@ public sealed interface InboundMessage {
             case 0x07 -> new ContractDeployed(new ContractId(r.hash("contract")), r.u32("cluster"), r.string(64, "kind"), r.u32("key epoch"));
             case 0x08 -> new Command(new ContractId(r.hash("contract")), r.account("sender"), r.hash("tx hash"), r.bytes(MAX_COMMAND, "command"));
             case 0x09 -> new Accepted(SignedWorkerMessage.read(r));
+            case 0x0A -> new CodeUploaded(r.hash("code hash"), r.bytes(ContractsCall.MAX_CODE, "code"));
+            case 0x0B -> new WasmInstantiated(new ContractId(r.hash("contract")), r.hash("code hash"), r.account("owner"), r.hash("tx hash"),
+                    r.bytes(MAX_COMMAND, "constructor arguments"), r.u64("gas limit"));
+            case 0x0C -> new ContractUpgraded(new ContractId(r.hash("contract")), r.hash("code hash"));
+            case 0x0D -> new WasmCall(new ContractId(r.hash("contract")), r.account("sender"), r.hash("tx hash"), r.bytes(MAX_COMMAND, "call"),
+                    r.u64("gas limit"));
             default -> throw new MalformedException("unknown worker message tag " + tag);
         };
     }

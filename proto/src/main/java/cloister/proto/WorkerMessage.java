@@ -1,5 +1,6 @@
 package cloister.proto;
 
+import cloister.common.Hash;
 import cloister.crypto.X25519PublicKey;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +80,24 @@ public sealed interface WorkerMessage {
         }
     }
 
+    /**
+     * A worker of the contract's cluster reports how much gas the WebAssembly call (or constructor) of transaction
+     * {@code txHash} used; the chain refunds the rest of the sender's reservation and pays the used part as a fee.
+     * The first report settles; later ones must agree (a disagreement is evidence of nondeterminism and is recorded).
+     */
+    record CallSettled(Hash txHash, long gasUsed) implements WorkerMessage {
+        public CallSettled {
+            if (gasUsed < 0) {
+                throw new IllegalArgumentException("gas used must not be negative");
+            }
+        }
+
+        @Override
+        public String name() {
+            return "callSettled";
+        }
+    }
+
     static void write(CanonicalWriter w, WorkerMessage m) {
         switch (m) {
             case MasterKeyPublished p -> {
@@ -95,6 +114,7 @@ public sealed interface WorkerMessage {
                 writeShares(w, c.deliveries());
             }
             case EndpointAnnounced e -> w.u8(0x05).string(e.url());
+            case CallSettled c -> w.u8(0x06).hash(c.txHash()).u64(c.gasUsed());
         }
     }
 
@@ -106,6 +126,7 @@ public sealed interface WorkerMessage {
             case 0x03 -> new ClusterKeyPublished(r.u32("cluster"), X25519PublicKey.of(r.fixed(32, "cluster public key")));
             case 0x04 -> new ContractKeyPublished(new ContractId(r.hash("contract")), X25519PublicKey.of(r.fixed(32, "contract public key")), readShares(r));
             case 0x05 -> new EndpointAnnounced(r.string(EndpointAnnounced.MAX_URL, "endpoint URL"));
+            case 0x06 -> new CallSettled(r.hash("tx hash"), r.u64("gas used"));
             default -> throw new MalformedException("unknown worker message " + tag);
         };
     }

@@ -88,7 +88,7 @@ final class Arbitrary {
     }
 
     static final int GOVERNANCE_VARIANTS = 11;
-    static final int OTHER_CALL_VARIANTS = 3;
+    static final int OTHER_CALL_VARIANTS = 7;
     /** Transfer, then Sudo with each governance variant, then registry and contracts calls. */
     static final int CALL_VARIANTS = 1 + GOVERNANCE_VARIANTS + OTHER_CALL_VARIANTS;
 
@@ -104,6 +104,10 @@ final class Arbitrary {
                     new AttestationEvidence(random.nextInt(256), bytes(random.nextInt(300)), bytes(random.nextInt(100))));
             case 1 -> new RegistryCall.SubmitWorkerMessage(SignedWorkerMessage.sign(signer(), hash(), u64(), workerMessage()));
             case 2 -> new ContractsCall.PushCommand(new ContractId(hash()), bytes(random.nextInt(500)));
+            case 3 -> new ContractsCall.UploadCode(bytes(random.nextInt(2000)));
+            case 4 -> new ContractsCall.Instantiate(hash(), u32(), bytes(random.nextInt(33)), bytes(random.nextInt(100)), u64(), u64());
+            case 5 -> new ContractsCall.Upgrade(new ContractId(hash()), hash());
+            case 6 -> new ContractsCall.CallContract(new ContractId(hash()), bytes(random.nextInt(300)), u64(), u64());
             default -> throw new IllegalArgumentException("no call variant " + variant);
         };
     }
@@ -146,19 +150,20 @@ final class Arbitrary {
         return out;
     }
 
-    static final int WORKER_MESSAGE_VARIANTS = 5;
+    static final int WORKER_MESSAGE_VARIANTS = 6;
 
     WorkerMessage workerMessage() {
         return switch (random.nextInt(WORKER_MESSAGE_VARIANTS)) {
             case 0 -> new WorkerMessage.MasterKeyPublished(u32(), ecdhKey(), shares());
             case 1 -> new WorkerMessage.MasterKeyShared(new KeyShare(worker(), bytes(80)));
             case 2 -> new WorkerMessage.ClusterKeyPublished(u32(), ecdhKey());
+            case 4 -> new WorkerMessage.CallSettled(hash(), u64());
             case 3 -> new WorkerMessage.EndpointAnnounced("http://127.0.0.1:" + random.nextInt(65536) + "/" + string(5));
             default -> new WorkerMessage.ContractKeyPublished(new ContractId(hash()), ecdhKey(), shares());
         };
     }
 
-    static final int INBOUND_VARIANTS = 9;
+    static final int INBOUND_VARIANTS = 13;
 
     InboundMessage inbound(int variant) {
         return switch (variant) {
@@ -171,6 +176,10 @@ final class Arbitrary {
             case 6 -> new InboundMessage.ContractDeployed(new ContractId(hash()), u32(), string(10), u32());
             case 7 -> new InboundMessage.Command(new ContractId(hash()), account(), hash(), bytes(random.nextInt(200)));
             case 8 -> new InboundMessage.Accepted(SignedWorkerMessage.sign(signer(), hash(), u64(), workerMessage()));
+            case 9 -> new InboundMessage.CodeUploaded(hash(), bytes(random.nextInt(500)));
+            case 10 -> new InboundMessage.WasmInstantiated(new ContractId(hash()), hash(), account(), hash(), bytes(random.nextInt(80)), u64());
+            case 11 -> new InboundMessage.ContractUpgraded(new ContractId(hash()), hash());
+            case 12 -> new InboundMessage.WasmCall(new ContractId(hash()), account(), hash(), bytes(random.nextInt(80)), u64());
             default -> throw new IllegalArgumentException("no inbound variant " + variant);
         };
     }
@@ -191,7 +200,7 @@ final class Arbitrary {
         return new BlockHeader(u64(), hash(), u64(), hash(), hash(), hash(), account(), Signature.EMPTY);
     }
 
-    static final int EVENT_VARIANTS = 22;
+    static final int EVENT_VARIANTS = 28;
 
     Event event(int variant) {
         return switch (variant) {
@@ -217,6 +226,12 @@ final class Arbitrary {
             case 19 -> new Event.WorkerMessageAccepted(worker(), u64(), string(20));
             case 20 -> new Event.CommandPushed(new ContractId(hash()), account(), u32());
             case 21 -> new Event.WorkerMessageRefused(worker(), u64(), string(10), string(50));
+            case 22 -> new Event.CodeUploaded(hash(), u32());
+            case 23 -> new Event.ContractInstantiated(new ContractId(hash()), hash(), account(), u32());
+            case 24 -> new Event.ContractUpgraded(new ContractId(hash()), hash());
+            case 25 -> new Event.ContractCalled(new ContractId(hash()), account(), u64(), u64());
+            case 26 -> new Event.GasSettled(hash(), u64(), u64(), u64());
+            case 27 -> new Event.GasMismatch(hash(), worker(), u64(), u64());
             default -> throw new IllegalArgumentException("no event variant " + variant);
         };
     }

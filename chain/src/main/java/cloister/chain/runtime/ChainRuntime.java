@@ -2,6 +2,7 @@ package cloister.chain.runtime;
 
 import cloister.chain.AccountState;
 import cloister.chain.runtime.balances.Balances;
+import cloister.chain.runtime.contracts.WasmContracts;
 import cloister.chain.runtime.registry.Registry;
 import cloister.proto.ContractsCall;
 import cloister.proto.RegistryCall;
@@ -104,7 +105,7 @@ public final class ChainRuntime {
             case BalancesCall c -> Balances.dispatch(s, tx.sender(), c);
             case SudoCall c -> Sudo.dispatch(s, tx.sender(), c);
             case RegistryCall c -> Registry.dispatch(s, tx.sender(), genesisHash, c);
-            case ContractsCall.PushCommand c -> Registry.pushCommand(s, tx.sender(), tx.hash(), c.contract(), c.sealed());
+            case ContractsCall c -> WasmContracts.dispatch(s, tx.sender(), tx.hash(), c);
         };
     }
 

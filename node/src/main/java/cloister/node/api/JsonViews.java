@@ -121,6 +121,12 @@ final class JsonViews {
                     .put("message", m.message().message().name());
             // The command is ciphertext for the contract's key: its size is all there is to show.
             case ContractsCall.PushCommand c -> n.put("contract", c.contract().hex()).put("ciphertextBytes", c.sealed().length);
+            case ContractsCall.UploadCode u -> n.put("codeHash", cloister.crypto.Sha256.hash(u.code()).hex()).put("codeBytes", u.code().length);
+            case ContractsCall.Instantiate i -> n.put("codeHash", i.codeHash().hex()).put("cluster", i.cluster()).put("salt", Hex.encode(i.salt()))
+                    .put("argumentCiphertextBytes", i.sealedArgs().length).put("gasLimit", i.gasLimit()).put("gasPrice", i.gasPrice());
+            case ContractsCall.Upgrade u -> n.put("contract", u.contract().hex()).put("codeHash", u.codeHash().hex());
+            case ContractsCall.CallContract c -> n.put("contract", c.contract().hex()).put("ciphertextBytes", c.sealed().length)
+                    .put("gasLimit", c.gasLimit()).put("gasPrice", c.gasPrice());
         }
         return n;
     }
@@ -180,6 +186,21 @@ final class JsonViews {
                     .put("message", f.message());
             case Event.CommandPushed c -> n.put("contract", c.contract().hex()).put("sender", c.sender().address())
                     .put("ciphertextBytes", c.size());
+            case Event.CodeUploaded c -> n.put("codeHash", c.codeHash().hex()).put("size", c.size());
+            case Event.ContractInstantiated i -> n.put("contract", i.contract().hex()).put("codeHash", i.codeHash().hex())
+                    .put("owner", i.owner().address()).put("cluster", i.cluster());
+            case Event.ContractUpgraded u -> n.put("contract", u.contract().hex()).put("codeHash", u.codeHash().hex());
+            case Event.ContractCalled c -> {
+                n.put("contract", c.contract().hex()).put("sender", c.sender().address()).put("gasLimit", c.gasLimit());
+                amount(n, "reserved", c.reserved());
+            }
+            case Event.GasSettled g -> {
+                n.put("txHash", g.txHash().hex()).put("gasUsed", g.gasUsed());
+                amount(n, "fee", g.fee());
+                amount(n, "refund", g.refund());
+            }
+            case Event.GasMismatch g -> n.put("txHash", g.txHash().hex()).put("worker", g.worker().hex()).put("reported", g.reported())
+                    .put("settled", g.settled());
         }
         return n;
     }

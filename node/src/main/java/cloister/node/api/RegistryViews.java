@@ -91,6 +91,9 @@ final class RegistryViews {
         ObjectNode n = JsonViews.JSON.createObjectNode();
         n.put("id", c.id().hex()).put("kind", c.kind()).put("cluster", c.cluster()).put("keyEpoch", c.keyEpoch())
                 .put("deployedAt", c.deployedAt());
+        if (c.isWasm()) {
+            n.put("owner", c.owner().address()).put("codeHash", c.codeHash().hex());
+        }
         c.publicKey().ifPresentOrElse(k -> n.put("publicKey", Hex.encode(k.bytes())), () -> n.putNull("publicKey"));
         ArrayNode w = n.putArray("workers");
         Registry.cluster(s, c.cluster()).ifPresent(cl -> cl.workers().forEach(x -> w.add(x.hex())));
@@ -125,6 +128,13 @@ final class RegistryViews {
                         .put("txHash", c.txHash().hex()).put("ciphertext", Hex.encode(c.sealed()));
                 case InboundMessage.Accepted a -> o.put("worker", a.message().worker().hex()).put("seq", a.message().seq())
                         .put("message", a.message().message().name());
+                case InboundMessage.CodeUploaded c -> o.put("codeHash", c.codeHash().hex()).put("codeBytes", c.code().length);
+                case InboundMessage.WasmInstantiated i -> o.put("contract", i.contract().hex()).put("codeHash", i.codeHash().hex())
+                        .put("owner", i.owner().address()).put("txHash", i.txHash().hex()).put("argumentCiphertext", Hex.encode(i.sealedArgs()))
+                        .put("gasLimit", i.gasLimit());
+                case InboundMessage.ContractUpgraded u -> o.put("contract", u.contract().hex()).put("codeHash", u.codeHash().hex());
+                case InboundMessage.WasmCall c -> o.put("contract", c.contract().hex()).put("sender", c.sender().address())
+                        .put("txHash", c.txHash().hex()).put("ciphertext", Hex.encode(c.sealed())).put("gasLimit", c.gasLimit());
             }
         }
         return n;

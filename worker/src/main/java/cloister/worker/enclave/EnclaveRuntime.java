@@ -116,6 +116,12 @@ final class EnclaveRuntime {
             }
             case InboundMessage.Command c -> contracts.onCommand(c, view, header.height(), header.timestamp());
             case InboundMessage.Accepted a -> accepted(a.message());
+            // WebAssembly contracts: the chain side exists; this worker release does not host them yet, so their
+            // code, instances and calls pass by (their ContractDeployed still gets keys from the gatekeeper).
+            case InboundMessage.CodeUploaded c -> { }
+            case InboundMessage.WasmInstantiated i -> { }
+            case InboundMessage.ContractUpgraded u -> { }
+            case InboundMessage.WasmCall c -> { }
         }
     }
 
@@ -170,6 +176,9 @@ final class EnclaveRuntime {
             }
             case WorkerMessage.EndpointAnnounced e -> {
                 // public metadata for clients; nothing for the enclave to do
+            }
+            case WorkerMessage.CallSettled c -> {
+                // gas accounting is the chain's; nothing for the enclave to do
             }
         }
     }

@@ -80,6 +80,11 @@ public final class Balances {
         };
     }
 
+    /** Moves funds between accounts for another runtime module (gas reservations); same checks and event as a transfer. */
+    public static DispatchOutcome move(BlockState s, AccountId from, AccountId to, long amount) {
+        return transfer(s, from, to, amount);
+    }
+
     static DispatchOutcome transfer(BlockState s, AccountId from, AccountId to, long amount) {
         if (amount <= 0) {
             return DispatchOutcome.fail(DispatchError.INVALID_AMOUNT, "transfer amount must be positive");

@@ -2,6 +2,7 @@ package cloister.chain.runtime.registry;
 
 import cloister.chain.runtime.BlockState;
 import cloister.chain.runtime.DispatchOutcome;
+import cloister.chain.runtime.contracts.WasmContracts;
 import cloister.chain.store.StateReader;
 import cloister.common.Hash;
 import cloister.crypto.AccountId;
@@ -283,6 +284,9 @@ public final class Registry {
             s.put(key(ENDPOINT, from.info().identity().bytes()), new CanonicalWriter(64).string(e.url()).toByteArray());
             return DispatchOutcome.OK;
         }
+        if (message instanceof WorkerMessage.CallSettled c) {
+            return WasmContracts.settle(s, from, c, WasmContracts.SettledCalls.INSTANCE);
+        }
         if (!from.gatekeeper()) {
             return DispatchOutcome.fail(DispatchError.NOT_GATEKEEPER, message.name() + " may only come from a gatekeeper");
         }
@@ -347,6 +351,7 @@ public final class Registry {
                 yield DispatchOutcome.OK;
             }
             case WorkerMessage.EndpointAnnounced e -> throw new IllegalStateException("handled above");
+            case WorkerMessage.CallSettled c -> throw new IllegalStateException("handled above");
         };
     }
 
@@ -464,12 +469,8 @@ public final class Registry {
                 if (contract(s, id).isPresent()) {
                     yield DispatchOutcome.fail(DispatchError.DUPLICATE, d.kind() + " is already deployed in cluster " + d.cluster());
                 }
-                putContract(s, new ContractRecord(id, d.kind(), d.cluster(), epoch, s.height(), Optional.empty()));
-                List<ContractId> all = new ArrayList<>(contracts(s));
-                all.add(id);
-                CanonicalWriter w = new CanonicalWriter(4 + 32 * all.size()).u32(all.size());
-                all.forEach(c -> w.hash(c.hash()));
-                s.put(CONTRACT_LIST, w.toByteArray());
+                addContract(s, new ContractRecord(id, d.kind(), d.cluster(), epoch, s.height(), Optional.empty(),
+                        ContractRecord.NO_OWNER, Hash.ZERO));
                 s.emit(new Event.ContractDeployed(id, d.kind(), d.cluster()));
                 s.send(new InboundMessage.ContractDeployed(id, d.cluster(), d.kind(), epoch));
                 yield DispatchOutcome.OK;
@@ -539,7 +540,17 @@ public final class Registry {
         s.put(key(CLUSTER, new CanonicalWriter(4).u32(c.id()).toByteArray()), c.encode());
     }
 
-    private static void putContract(BlockState s, ContractRecord c) {
+    /** Records a new contract and lists it. */
+    public static void addContract(BlockState s, ContractRecord c) {
+        putContract(s, c);
+        List<ContractId> all = new ArrayList<>(contracts(s));
+        all.add(c.id());
+        CanonicalWriter w = new CanonicalWriter(4 + 32 * all.size()).u32(all.size());
+        all.forEach(x -> w.hash(x.hash()));
+        s.put(CONTRACT_LIST, w.toByteArray());
+    }
+
+    public static void putContract(BlockState s, ContractRecord c) {
         s.put(key(CONTRACT, c.id().bytes()), c.encode());
     }
 
