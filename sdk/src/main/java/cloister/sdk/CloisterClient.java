@@ -255,7 +255,20 @@ public final class CloisterClient {
         return new ContractInfo(ContractId.parse(n.path("id").asText()), n.path("kind").asText(), n.path("cluster").asInt(),
                 n.path("keyEpoch").asInt(),
                 n.path("publicKey").isTextual() ? Optional.of(X25519PublicKey.of(Hex.decode(n.path("publicKey").asText()))) : Optional.empty(),
-                workers);
+                workers, n.path("owner").isTextual() ? Optional.of(AccountId.parse(n.path("owner").asText())) : Optional.empty(),
+                n.path("codeHash").isTextual() ? Optional.of(Hash.fromHex(n.path("codeHash").asText())) : Optional.empty());
+    }
+
+    /** A cluster's public key (constructor arguments are sealed to it); empty until a gatekeeper published it. */
+    public Optional<X25519PublicKey> clusterKey(int cluster) {
+        JsonNode n = get("/v1/clusters/" + cluster);
+        return n.path("publicKey").isTextual() ? Optional.of(X25519PublicKey.of(Hex.decode(n.path("publicKey").asText()))) : Optional.empty();
+    }
+
+    /** The gas of a WebAssembly call: {@code gasUsed} once settled by a worker, empty while only reserved. */
+    public Optional<Long> gasUsed(Hash txHash) {
+        JsonNode n = get("/v1/gas/" + txHash.hex());
+        return n.path("status").asText().equals("settled") ? Optional.of(n.path("gasUsed").asLong()) : Optional.empty();
     }
 
     // ---------------------------------------------------------------- head subscription

@@ -72,6 +72,20 @@ public final class ConfidentialClient {
     }
 
     /**
+     * Calls a WebAssembly contract: the input is sealed to the contract's key as a command, and up to
+     * {@code gasLimit × gasPrice} is reserved from the sender until a worker reports the gas used.
+     */
+    public Hash callWasm(SigningKey sender, ContractId contract, byte[] input, long gasLimit, long gasPrice, long fee) {
+        ContractInfo c = node.contract(contract);
+        var key = c.publicKey().orElseThrow(() -> new CloisterApiException("CONTRACT_NOT_READY",
+                "contract " + contract.hex() + " has no public key yet: its gatekeeper has not published it"));
+        byte[] sealed = CommandEnvelope.seal(key, node.genesisHash(), contract, sender.account(), input);
+        Transaction tx = Transaction.sign(node.genesisHash(), sender, node.nextNonce(sender.account()), fee,
+                new ContractsCall.CallContract(contract, sealed, gasLimit, gasPrice));
+        return node.submit(tx);
+    }
+
+    /**
      * Waits until a worker of the contract's cluster has executed the command of {@code txHash} and returns its
      * outcome (ok, or the contract's refusal: e.g. a ciphertext that does not open).
      */

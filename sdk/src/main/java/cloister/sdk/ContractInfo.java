@@ -1,5 +1,7 @@
 package cloister.sdk;
 
+import cloister.common.Hash;
+import cloister.crypto.AccountId;
 import cloister.crypto.X25519PublicKey;
 import cloister.proto.ContractId;
 import cloister.proto.WorkerId;
@@ -13,8 +15,13 @@ import java.util.Optional;
  * @param workers   the workers of its cluster (they execute its commands and answer its queries)
  */
 public record ContractInfo(ContractId id, String kind, int cluster, int keyEpoch, Optional<X25519PublicKey> publicKey,
-                           List<WorkerId> workers) {
+                           List<WorkerId> workers, Optional<AccountId> owner, Optional<Hash> codeHash) {
     public ContractInfo {
         workers = List.copyOf(workers);
+    }
+
+    /** A WebAssembly contract (else a Java system contract). */
+    public boolean isWasm() {
+        return kind.equals("wasm");
     }
 }

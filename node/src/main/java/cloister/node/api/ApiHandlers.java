@@ -6,6 +6,7 @@ import cloister.chain.TxSubmitter;
 import cloister.common.Hash;
 import cloister.common.Hex;
 import cloister.crypto.AccountId;
+import cloister.chain.runtime.contracts.WasmContracts;
 import cloister.chain.runtime.registry.ContractRecord;
 import cloister.chain.runtime.registry.Registry;
 import cloister.chain.runtime.registry.WorkerRecord;
@@ -83,6 +84,8 @@ final class ApiHandlers {
         r.add(ApiRoute.get("/v1/clusters/{id}", "A cluster: its workers and public key", this::cluster));
         r.add(ApiRoute.get("/v1/contracts", "Every deployed confidential contract", ctx -> json(ctx, RegistryViews.contracts(view.state()))));
         r.add(ApiRoute.get("/v1/contracts/{id}", "A contract: kind, cluster and its workers, key epoch, public key", this::contract));
+        r.add(ApiRoute.get("/v1/gas/{hash}", "Gas of a WebAssembly call or instantiation: reserved (limit, price) or settled (gas used)",
+                this::gas));
         r.add(ApiRoute.get("/v1/heads", "Server-Sent Events: one `head` event per new block header",
                 new SseHandler(heads::add)).producing("text/event-stream"));
         List<ApiRoute> withoutDoc = List.copyOf(r);
@@ -164,6 +167,27 @@ final class ApiHandlers {
             w.bytes(b.header().encode()).bytes(view.workerMessagesEncoded(h).orElseThrow());
         }
         ctx.contentType("application/octet-stream").result(w.toByteArray());
+    }
+
+    private void gas(Context ctx) {
+        String text = ctx.pathParam("hash");
+        if (!HASH_HEX.matcher(text).matches()) {
+            throw ApiError.badRequest("'" + shorten(text) + "' is not a 64-digit hex transaction hash");
+        }
+        Hash tx = Hash.fromHex(text.startsWith("0x") ? text.substring(2) : text);
+        StateReader state = view.state();
+        var n = JsonViews.JSON.createObjectNode().put("txHash", tx.hex());
+        var reserved = WasmContracts.reservation(state, tx);
+        var settled = WasmContracts.SettledCalls.INSTANCE.gasUsed(state, tx);
+        if (reserved.isPresent()) {
+            n.put("status", "reserved").put("contract", reserved.get().contract().hex()).put("gasLimit", reserved.get().gasLimit())
+                    .put("gasPrice", reserved.get().gasPrice());
+        } else if (settled.isPresent()) {
+            n.put("status", "settled").put("gasUsed", settled.get());
+        } else {
+            throw ApiError.notFound("no gas reservation for transaction " + tx.hex() + " (not a WebAssembly call, or not in a block yet)");
+        }
+        json(ctx, n);
     }
 
     private void worker(Context ctx) {

@@ -4,6 +4,7 @@ import cloister.common.Hash;
 import cloister.common.Hex;
 import cloister.crypto.SigningKey;
 import cloister.proto.ContractId;
+import cloister.proto.Transaction;
 import cloister.sdk.CloisterClient;
 import cloister.sdk.ConfidentialClient;
 import cloister.sdk.ContractInfo;
@@ -19,7 +20,8 @@ import picocli.CommandLine.Parameters;
 /** {@code cloister contract}: any confidential contract, with raw (hex) commands and queries. */
 @Command(name = "contract", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Confidential contracts: list, inspect, send encrypted commands and encrypted queries (hex payloads).",
-        subcommands = {ContractCommands.ListContracts.class, ContractCommands.Info.class, ContractCommands.Send.class, ContractCommands.Query.class})
+        subcommands = {ContractCommands.ListContracts.class, ContractCommands.Info.class, ContractCommands.Upload.class,
+            ContractCommands.Instantiate.class, ContractCommands.Upgrade.class, ContractCommands.Send.class, ContractCommands.Query.class})
 final class ContractCommands implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
@@ -47,7 +49,8 @@ final class ContractCommands implements Runnable {
 
     static ObjectNode json(ContractInfo c) {
         ObjectNode n = CliCommand.JSON.createObjectNode().put("id", c.id().hex()).put("kind", c.kind()).put("cluster", c.cluster())
-                .put("keyEpoch", c.keyEpoch()).put("publicKey", c.publicKey().map(k -> k.hex()).orElse(null));
+                .put("keyEpoch", c.keyEpoch()).put("publicKey", c.publicKey().map(k -> k.hex()).orElse(null))
+                .put("owner", c.owner().map(a -> a.address()).orElse(null)).put("codeHash", c.codeHash().map(h -> h.hex()).orElse(null));
         ArrayNode w = n.putArray("workers");
         c.workers().forEach(x -> w.add(x.hex()));
         return n;
@@ -90,6 +93,8 @@ final class ContractCommands implements Runnable {
                     {"key epoch", String.valueOf(c.keyEpoch())},
                     {"public key", c.publicKey().map(k -> k.hex()).orElse("(not published yet)")},
                     {"workers", String.join(", ", c.workers().stream().map(w -> w.hex().substring(0, 16) + "…").toList())},
+                    {"owner", c.owner().map(a -> a.address()).orElse("(system contract: governance)")},
+                    {"code hash", c.codeHash().map(h -> h.hex()).orElse("(Java system contract)")},
                 });
             }
             return 0;
@@ -119,9 +124,161 @@ final class ContractCommands implements Runnable {
         }
     }
 
+    /** Submits a transaction signed by {@code --as}, waits for its block; a failed call exits 1 with the chain's reason. */
+    abstract static class SignedCall extends CliCommand {
+        @Option(names = "--as", required = true, paramLabel = "SIGNER", description = "Who you are: dev name or key name.")
+        String as;
+
+        @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Passphrase of a keystore signer.")
+        Path passphraseFile;
+
+        SigningKey signer() {
+            try {
+                return resolver().signer(as, () -> passphrase(passphraseFile, "key '" + as + "'", false));
+            } catch (IllegalArgumentException e) {
+                throw usage("--as: " + e.getMessage());
+            }
+        }
+
+        /** The block's TxFailed message for {@code tx}, or null if it succeeded. */
+        String submitAndWait(CloisterClient c, cloister.proto.Call call, SigningKey key) {
+            Transaction tx = Transaction.sign(c.genesisHash(), key, c.nextNonce(key.account()), c.chainInfo().minimumFee(), call);
+            Hash hash = c.submit(tx);
+            TxStatusInfo s = c.waitForInclusion(hash, Duration.ofSeconds(60));
+            if (s.success()) {
+                return null;
+            }
+            String why = c.events(s.height()).stream().filter(e -> e.type().equals("TxFailed") && hash.hex().equals(e.fields().get("txHash")))
+                    .map(e -> e.fields().getOrDefault("message", "")).findFirst().orElse("");
+            return s.failureReason() + ": " + why;
+        }
+    }
+
+    @Command(name = "upload", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Upload a WebAssembly module (checked on chain: valid Wasm, known host imports, ≤ 128 KiB); prints its code hash.")
+    static final class Upload extends SignedCall {
+        @Parameters(paramLabel = "FILE", description = "The .wasm file.")
+        Path file;
+
+        @Override
+        public Integer call() throws Exception {
+            if (!java.nio.file.Files.isRegularFile(file)) {
+                throw usage("FILE: " + file + " is not a file");
+            }
+            if (java.nio.file.Files.size(file) > cloister.proto.ContractsCall.MAX_CODE) {
+                throw usage("FILE: " + java.nio.file.Files.size(file) + " bytes; a contract is at most " + cloister.proto.ContractsCall.MAX_CODE);
+            }
+            byte[] code = java.nio.file.Files.readAllBytes(file);
+            Hash hash = cloister.crypto.Sha256.hash(code);
+            String failed = submitAndWait(client(), new cloister.proto.ContractsCall.UploadCode(code), signer());
+            if (failed != null) {
+                ctx.err().println("error: " + failed);
+                return 1;
+            }
+            if (global.json) {
+                printJson(JSON.createObjectNode().put("codeHash", hash.hex()).put("bytes", code.length));
+            } else {
+                table(new String[][] {{"code hash", hash.hex()}, {"size", code.length + " bytes"}});
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "instantiate", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Instantiate uploaded code in a cluster; constructor arguments are sealed to the cluster's key. Prints the contract id.")
+    static final class Instantiate extends SignedCall {
+        @Parameters(paramLabel = "CODE_HASH", description = "The code hash printed by `contract upload`.")
+        String codeHash;
+
+        @Option(names = "--cluster", paramLabel = "N", defaultValue = "0", description = "Cluster (default: ${DEFAULT-VALUE}).")
+        int cluster;
+
+        @Option(names = "--salt", paramLabel = "HEX", defaultValue = "", description = "Up to 32 bytes that make the contract id unique.")
+        String salt;
+
+        @Option(names = "--args", paramLabel = "HEX", defaultValue = "", description = "Constructor input bytes (sealed before sending).")
+        String args;
+
+        @Option(names = "--gas-limit", paramLabel = "GAS", defaultValue = "10000000", description = "Gas for the constructor (default: ${DEFAULT-VALUE}).")
+        long gasLimit;
+
+        @Option(names = "--gas-price", paramLabel = "UNITS", defaultValue = "1", description = "Units per gas (default: ${DEFAULT-VALUE}).")
+        long gasPrice;
+
+        @Override
+        public Integer call() {
+            Hash code;
+            try {
+                code = Hash.fromHex(codeHash.startsWith("0x") ? codeHash.substring(2) : codeHash);
+            } catch (IllegalArgumentException e) {
+                throw usage("CODE_HASH: not 64 hex digits");
+            }
+            byte[] saltBytes = parsePayload(this, salt);
+            if (saltBytes.length > cloister.proto.ContractsCall.MAX_SALT) {
+                throw usage("--salt: at most 32 bytes");
+            }
+            byte[] argBytes = parsePayload(this, args);
+            SigningKey key = signer();
+            CloisterClient c = client();
+            ContractId id = ContractId.wasm(key.account(), code, cluster, saltBytes);
+            byte[] sealed = new byte[0];
+            if (argBytes.length > 0) {
+                var clusterKey = c.clusterKey(cluster).orElseThrow(() -> new cloister.sdk.CloisterApiException("CLUSTER_NOT_READY",
+                        "cluster " + cluster + " has no public key yet to seal the arguments to"));
+                sealed = cloister.proto.envelope.ConstructorEnvelope.seal(clusterKey, c.genesisHash(), id, key.account(), argBytes);
+            }
+            String failed = submitAndWait(c, new cloister.proto.ContractsCall.Instantiate(code, cluster, saltBytes, sealed, gasLimit, gasPrice), key);
+            if (failed != null) {
+                ctx.err().println("error: " + failed);
+                return 1;
+            }
+            if (global.json) {
+                printJson(JSON.createObjectNode().put("contract", id.hex()).put("gasReserved", gasLimit * gasPrice));
+            } else {
+                table(new String[][] {{"contract", id.hex()}, {"cluster", String.valueOf(cluster)},
+                    {"gas reserved", gasLimit + " gas × " + gasPrice + " units (unused gas is refunded when a worker reports it)"}});
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "upgrade", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Point a WebAssembly contract at new uploaded code (owner only); its state is kept.")
+    static final class Upgrade extends SignedCall {
+        @Parameters(index = "0", paramLabel = "CONTRACT", description = "Contract id.")
+        String id;
+
+        @Parameters(index = "1", paramLabel = "CODE_HASH", description = "The new code's hash.")
+        String codeHash;
+
+        @Override
+        public Integer call() {
+            ContractId contract = parseId(this, id);
+            Hash code;
+            try {
+                code = Hash.fromHex(codeHash.startsWith("0x") ? codeHash.substring(2) : codeHash);
+            } catch (IllegalArgumentException e) {
+                throw usage("CODE_HASH: not 64 hex digits");
+            }
+            String failed = submitAndWait(client(), new cloister.proto.ContractsCall.Upgrade(contract, code), signer());
+            if (failed != null) {
+                ctx.err().println("error: " + failed);
+                return 1;
+            }
+            out().println("contract " + contract.hex() + " now runs code " + code.hex());
+            return 0;
+        }
+    }
+
     @Command(name = "command", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-            description = "Encrypt a command to the contract's key, send it on chain, wait for a worker's outcome.")
+            description = "Encrypt a command to the contract's key, send it on chain, wait for a worker's outcome (and gas, for WebAssembly).")
     static final class Send extends ContractCall {
+        @Option(names = "--gas-limit", paramLabel = "GAS", defaultValue = "10000000", description = "WebAssembly only: gas limit (default: ${DEFAULT-VALUE}).")
+        long gasLimit;
+
+        @Option(names = "--gas-price", paramLabel = "UNITS", defaultValue = "1", description = "WebAssembly only: units per gas (default: ${DEFAULT-VALUE}).")
+        long gasPrice;
+
         @Override
         public Integer call() {
             ContractId contract = parseId(this, id);
@@ -129,6 +286,9 @@ final class ContractCommands implements Runnable {
             SigningKey key = signer();
             CloisterClient c = client();
             ConfidentialClient cc = new ConfidentialClient(c);
+            if (c.contract(contract).isWasm()) {
+                return wasm(c, cc, contract, bytes, key);
+            }
             Hash tx = cc.command(key, contract, bytes, c.chainInfo().minimumFee());
             TxStatusInfo s = c.waitForInclusion(tx, Duration.ofSeconds(60));
             if (!s.success()) {
@@ -149,6 +309,38 @@ final class ContractCommands implements Runnable {
             }
             return 0;
         }
+
+        private int wasm(CloisterClient c, ConfidentialClient cc, ContractId contract, byte[] bytes, SigningKey key) {
+            return wasmCall(this, c, cc, contract, bytes, key, gasLimit, gasPrice);
+        }
+    }
+
+    /** A WebAssembly call: sealed input, gas reserved, and the gas used once a worker of the cluster reports it. */
+    static int wasmCall(CliCommand cmd, CloisterClient c, ConfidentialClient cc, ContractId contract, byte[] bytes, SigningKey key,
+                        long gasLimit, long gasPrice) {
+        Hash tx = cc.callWasm(key, contract, bytes, gasLimit, gasPrice, c.chainInfo().minimumFee());
+        TxStatusInfo s = c.waitForInclusion(tx, Duration.ofSeconds(60));
+        if (!s.success()) {
+            cmd.ctx.err().println("error: " + s.failureReason() + ": included in block " + s.height() + " but refused by the chain");
+            return 1;
+        }
+        java.util.Optional<Long> used = java.util.Optional.empty();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        while (used.isEmpty() && System.nanoTime() < deadline) {
+            used = c.gasUsed(tx);
+            if (used.isEmpty()) {
+                try {
+                    Thread.sleep(200);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    break;
+                }
+            }
+        }
+        String gas = used.map(g -> g + " of " + gasLimit + " (fee " + g * gasPrice + " units; the rest refunded)")
+                .orElse("not settled yet: no worker has reported this call's gas (reserved " + gasLimit * gasPrice + " units)");
+        cmd.table(new String[][] {{"transaction", tx.hex()}, {"block", String.valueOf(s.height())}, {"gas used", gas}});
+        return used.isPresent() ? 0 : 1;
     }
 
     @Command(name = "query", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,

@@ -212,7 +212,7 @@ public final class WasmContracts {
 
         private SettledCalls() {}
 
-        Optional<Long> gasUsed(StateReader s, Hash txHash) {
+        public Optional<Long> gasUsed(StateReader s, Hash txHash) {
             byte[] v = s.get(key(SETTLED, txHash.bytes()));
             return v == null ? Optional.empty() : Optional.of(new CanonicalReader(v).u64("gas used"));
         }
