@@ -1,0 +1,120 @@
+package cloister.node.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import cloister.chain.ChainConfig;
+import cloister.crypto.DevKeys;
+import cloister.crypto.Sha256;
+import cloister.node.devnet.LocalNetwork;
+import cloister.proto.ContractId;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The contract commands against a whole in-process network (chain, API, gatekeeper and two sim workers): upload
+ * (checked on chain), instantiate, upgrade by the owner only, and the secret-notes system contract's raw
+ * command/query path.
+ */
+class ContractCliIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    static Path dir;
+    static LocalNetwork net;
+    static Map<String, String> env = new HashMap<>();
+
+    @BeforeAll
+    static void start() throws Exception {
+        net = LocalNetwork.start(LocalNetwork.Options.defaults(ChainConfig.dev(dir.resolve("net")).withInstantSeal(true)).withApi("127.0.0.1", 0));
+        net.setUp(s -> { }, Duration.ofSeconds(60));
+        env.put("CLOISTER_NODE", net.apiUrl());
+        env.put("CLOISTER_HOME", dir.resolve("home").toString());
+    }
+
+    @AfterAll
+    static void stop() {
+        if (net != null) {
+            net.close();
+        }
+    }
+
+    /** The smallest acceptable contract: one-page memory exported as "memory", an empty {@code call}. */
+    static byte[] tinyWasm() {
+        ByteArrayOutputStream m = new ByteArrayOutputStream();
+        m.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
+        m.writeBytes(new byte[] {1, 4, 1, 0x60, 0, 0});               // type: () -> ()
+        m.writeBytes(new byte[] {3, 2, 1, 0});                        // one function of type 0
+        m.writeBytes(new byte[] {5, 3, 1, 0, 1});                     // memory: 1 page
+        m.writeBytes(new byte[] {7, 17, 2, 4, 'c', 'a', 'l', 'l', 0, 0, 6, 'm', 'e', 'm', 'o', 'r', 'y', 2, 0});
+        m.writeBytes(new byte[] {10, 4, 1, 2, 0, 0x0B});              // body: no locals, end
+        return m.toByteArray();
+    }
+
+    @Test
+    void uploadInstantiateAndUpgradeWithReasonsForRefusals() throws Exception {
+        Path good = dir.resolve("tiny.wasm");
+        Files.write(good, tinyWasm());
+        Path bad = dir.resolve("bad.wasm");
+        Files.write(bad, "definitely not wasm".getBytes(StandardCharsets.US_ASCII));
+
+        CliRun up = CliRun.of(env, "contract", "upload", good.toString(), "--as", "alice", "--json");
+        assertEquals(0, up.exit(), up.err());
+        String codeHash = JSON.readTree(up.out()).path("codeHash").asText();
+        assertEquals(Sha256.hash(tinyWasm()).hex(), codeHash);
+
+        CliRun refused = CliRun.of(env, "contract", "upload", bad.toString(), "--as", "alice");
+        assertEquals(1, refused.exit());
+        assertTrue(refused.err().startsWith("error: INVALID_CODE: MALFORMED_WASM"), refused.err());
+        assertTrue(refused.noStackTrace(), refused.err());
+        CliRun missing = CliRun.of(env, "contract", "upload", dir.resolve("nope.wasm").toString(), "--as", "alice");
+        assertEquals(2, missing.exit(), missing.err());
+
+        CliRun inst = CliRun.of(env, "contract", "instantiate", codeHash, "--as", "bob", "--salt", "0a", "--args", "cafe", "--json");
+        assertEquals(0, inst.exit(), inst.err());
+        String id = JSON.readTree(inst.out()).path("contract").asText();
+        assertEquals(ContractId.wasm(DevKeys.get("bob").account(), cloister.common.Hash.fromHex(codeHash), 0, new byte[] {10}).hex(), id);
+        JsonNode info = JSON.readTree(CliRun.of(env, "contract", "info", id, "--json").out());
+        assertEquals("wasm", info.path("kind").asText());
+        assertEquals(DevKeys.get("bob").account().address(), info.path("owner").asText());
+        CliRun again = CliRun.of(env, "contract", "instantiate", codeHash, "--as", "bob", "--salt", "0a");
+        assertEquals(1, again.exit());
+        assertTrue(again.err().startsWith("error: DUPLICATE: "), again.err());
+
+        CliRun notOwner = CliRun.of(env, "contract", "upgrade", id, codeHash, "--as", "alice");
+        assertEquals(1, notOwner.exit());
+        assertTrue(notOwner.err().startsWith("error: NOT_OWNER: "), notOwner.err());
+        CliRun owner = CliRun.of(env, "contract", "upgrade", id, codeHash, "--as", "bob");
+        assertEquals(0, owner.exit(), owner.err());
+        CliRun unknown = CliRun.of(env, "contract", "upgrade", id, "ab".repeat(32), "--as", "bob");
+        assertTrue(unknown.err().startsWith("error: UNKNOWN_CODE: "), unknown.err());
+    }
+
+    @Test
+    void rawCommandAndQueryOfTheNotesContract() throws Exception {
+        String notes = ContractId.system("secret-notes", 0).hex();
+        byte[] add = cloister.proto.envelope.SecretNotesMessages.encode(new cloister.proto.envelope.SecretNotesMessages.AddNote("raw"));
+        CliRun cmd = CliRun.of(env, "contract", "command", "--as", "dave", notes, cloister.common.Hex.encode(add));
+        assertEquals(0, cmd.exit(), cmd.out() + cmd.err());
+        byte[] list = cloister.proto.envelope.SecretNotesMessages.encode(new cloister.proto.envelope.SecretNotesMessages.ListNotes());
+        CliRun q = CliRun.of(env, "contract", "query", "--as", "dave", notes, cloister.common.Hex.encode(list), "--json");
+        assertEquals(0, q.exit(), q.err());
+        JsonNode a = JSON.readTree(q.out());
+        assertTrue(a.path("simulated").asBoolean());
+        var decoded = cloister.proto.envelope.SecretNotesMessages.decodeNotes(cloister.common.Hex.decode(a.path("answer").asText()));
+        assertEquals("raw", decoded.get(0).text());
+        CliRun badHex = CliRun.of(env, "contract", "query", "--as", "dave", notes, "zz");
+        assertEquals(2, badHex.exit());
+    }
+}
