@@ -29,7 +29,7 @@ import java.util.concurrent.atomic.AtomicReference;
  *       HKDF, AES-GCM, the caller's Ed25519 signature), one POST to the worker's {@code /v1/query}, verify the
  *       worker's signature and decrypt — from 1 client thread and from several;
  *   <li>the full SDK call {@code ConfidentialClient.query(caller, contract, query)}, which first asks the node which
- *       workers run the contract and checks each against the chain (1 + cluster-size GETs), then does the above;
+ *       workers run the contract and checks each against the chain (1 + cluster-size GETs, reused for ConfidentialClient's registry TTL of 2 s), then does the above;
  * </ul>
  *
  * against the reference measured in the same run: the same seal + {@code WorkerHost.query(bytes)} + open in this
@@ -159,7 +159,7 @@ final class QueryLatency {
             int sdkWarmup = Math.min(warmup, Math.max(100, warmup / 4));
             System.out.printf(Locale.ROOT, "full SDK call, 1 thread: %,d + %,d warm-up queries ...%n", sdkQueries, sdkWarmup);
             AtomicReference<WorkerId> answeredBy = new AtomicReference<>();
-            Phase full = sequential("full SDK call, 1 thread: ConfidentialClient.query(caller, contract, …) incl. node look-ups",
+            Phase full = sequential("full SDK call, 1 thread: ConfidentialClient.query(caller, contract, …) incl. the chain check of its workers (reused for 2 s)",
                     sdkWarmup, sdkQueries, i -> {
                         ConfidentialClient.QueryAnswer a = sdk.query(caller, b.notes, query);
                         answeredBy.set(a.worker());
@@ -185,7 +185,7 @@ final class QueryLatency {
             Bench.row("HTTP adds (bare round trip − in process), p50 / p99", Bench.f("%.3f ms / %.3f ms", bare.p(0.5) - inProcess.p(0.5),
                     bare.p(0.99) - inProcess.p(0.99)));
             Bench.row("ratio: in-process p50 ÷ HTTP round-trip p50", Bench.f("%.2f", inProcess.p(0.5) / bare.p(0.5)));
-            Bench.row("node look-ups add (full SDK call − bare round trip), p50", Bench.f("%.3f ms (1 + %d GETs to the node: contract, its workers)",
+            Bench.row("node look-ups add (full SDK call − bare round trip), p50", Bench.f("%.3f ms (1 + %d GETs to the node — contract, its workers — once per 2 s registry TTL)",
                     full.p(0.5) - bare.p(0.5), b.net.workers().size()));
             Bench.row("full SDK call was answered by", b.name(b.net.workers().stream().filter(w -> w.id().equals(answeredBy.get())).findFirst().orElse(host)));
             Bench.row(Bench.f("concurrency: %d threads ÷ 1 thread, queries/s", threadCount), Bench.f("%.2f× on %d cores", concurrent.perSecond() / bare.perSecond(),

@@ -39,8 +39,25 @@ public final class ConfidentialClient {
     private final HttpClient http;
     private final SecureRandom random;
 
+    /** How long a check of a contract's workers against the chain is reused (see {@link #trustedWorkers}). */
+    public static final Duration DEFAULT_REGISTRY_TTL = Duration.ofSeconds(2);
+
+    private final Duration registryTtl;
+    private final java.util.concurrent.ConcurrentHashMap<ContractId, Checked> checked = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private record Checked(List<RegisteredWorker> workers, long atNanos) {}
+
     public ConfidentialClient(CloisterClient node) {
+        this(node, DEFAULT_REGISTRY_TTL);
+    }
+
+    /**
+     * @param registryTtl how long the chain's answer on a contract's workers (registered, in the cluster, allowed
+     *                    measurement) is reused before it is asked again; {@link Duration#ZERO} asks on every query
+     */
+    public ConfidentialClient(CloisterClient node, Duration registryTtl) {
         this.node = node;
+        this.registryTtl = registryTtl;
         this.http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(3)).build();
         this.random = new SecureRandom();
     }
@@ -157,8 +174,23 @@ public final class ConfidentialClient {
         };
     }
 
-    /** The contract's workers that the chain vouches for: registered, in its cluster, allowed measurement, endpoint. */
+    /**
+     * The contract's workers that the chain vouches for: registered, in its cluster, allowed measurement, endpoint.
+     * The answer is reused for the registry TTL (2 s by default): a measurement removed from the allowlist stops being
+     * trusted at most that long after this client last asked.
+     */
     public List<RegisteredWorker> trustedWorkers(ContractId contract) {
+        long now = System.nanoTime();
+        Checked c = checked.get(contract);
+        if (c != null && now - c.atNanos() < registryTtl.toNanos()) {
+            return c.workers();
+        }
+        List<RegisteredWorker> fresh = checkWorkers(contract);
+        checked.put(contract, new Checked(fresh, now));
+        return fresh;
+    }
+
+    private List<RegisteredWorker> checkWorkers(ContractId contract) {
         ContractInfo c = node.contract(contract);
         List<RegisteredWorker> out = new ArrayList<>();
         for (WorkerId id : c.workers()) {
