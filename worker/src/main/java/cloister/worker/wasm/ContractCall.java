@@ -53,13 +53,18 @@ final class ContractCall {
                 changes, "");
     }
 
+    private static final HostAbi.Import[] IMPORTS = HostAbi.Import.values();
+    private static final FunctionType[] TYPES = java.util.Arrays.stream(IMPORTS)
+            .map(i -> FunctionType.of(valTypes(i.params()), valTypes(i.results())))
+            .toArray(FunctionType[]::new);
+
     ImportValues imports() {
-        ImportValues.Builder b = ImportValues.builder();
-        for (HostAbi.Import i : HostAbi.Import.values()) {
-            FunctionType type = FunctionType.of(valTypes(i.params()), valTypes(i.results()));
-            b.addFunction(new HostFunction(HostAbi.MODULE, i.importName(), type, (instance, args) -> dispatch(i, instance, args)));
+        HostFunction[] functions = new HostFunction[IMPORTS.length];
+        for (int n = 0; n < IMPORTS.length; n++) {
+            HostAbi.Import i = IMPORTS[n];
+            functions[n] = new HostFunction(HostAbi.MODULE, i.importName(), TYPES[n], (instance, args) -> dispatch(i, instance, args));
         }
-        return b.build();
+        return ImportValues.builder().addFunction(functions).build();
     }
 
     private static List<ValType> valTypes(List<HostAbi.ValueType> types) {

@@ -281,15 +281,34 @@ final class GasInstrumenter {
         return new FuncType(params, sig.toString());
     }
 
+    /** i32, i64, funcref, externref. Floats are refused: see {@link #FLOATS}. */
     private static boolean isValueType(int b) {
-        return b == 0x7F || b == 0x7E || b == 0x7D || b == 0x7C || b == 0x70 || b == 0x6F;
+        return b == 0x7F || b == 0x7E || b == 0x70 || b == 0x6F;
     }
+
+    /**
+     * Why f32/f64 are refused: WebAssembly leaves NaN bit patterns nondeterministic, and Chicory computes floats
+     * with the JVM, whose NaN payloads may differ between its interpreter, its compiler and processors. A program
+     * that reads those bits (reinterpret, store and load as an integer) could then diverge between workers.
+     * Substrate's contracts pallet and CosmWasm refuse floats for the same reason.
+     */
+    static final String FLOATS = "floating point (f32/f64), whose NaN bit patterns are not deterministic";
 
     private static int valueType(int b) throws Unsupported {
         if (!isValueType(b)) {
-            throw new Unsupported(b == 0x7B ? "SIMD (v128)" : "value type 0x" + Integer.toHexString(b));
+            throw new Unsupported(switch (b) {
+                case 0x7D, 0x7C -> FLOATS;
+                case 0x7B -> "SIMD (v128)";
+                default -> "value type 0x" + Integer.toHexString(b);
+            });
         }
         return b;
+    }
+
+    private static boolean isFloatInstruction(int op) {
+        return op == 0x2A || op == 0x2B || op == 0x38 || op == 0x39 || op == 0x43 || op == 0x44
+                || (op >= 0x5B && op <= 0x66) || (op >= 0x8B && op <= 0xA6) || (op >= 0xA8 && op <= 0xAB)
+                || (op >= 0xAE && op <= 0xBF);
     }
 
     private static boolean isBoundary(int op) {
@@ -307,14 +326,17 @@ final class GasInstrumenter {
             int op = r.u8();
             int sub = 0;
             int index = 0;
+            if (isFloatInstruction(op)) {
+                throw new Unsupported(FLOATS);
+            }
             switch (op) {
                 case 0x00, 0x01, 0x05, 0x0B, 0x0F, 0x1A, 0x1B, 0xD1 -> {}
                 case 0x02, 0x03, 0x04 -> {
                     int b = r.peek();
-                    if (b == 0x40 || isValueType(b)) {
+                    if (b == 0x40) {
                         r.u8();
-                    } else if (b == 0x7B) {
-                        throw new Unsupported("SIMD (v128)");
+                    } else if (b > 0x40 && b < 0x80) { // a one-byte negative s33: a value type
+                        valueType(r.u8());
                     } else if (r.signed(33) < 0) {
                         throw new Unsupported("block type 0x" + Integer.toHexString(b));
                     }
@@ -340,13 +362,11 @@ final class GasInstrumenter {
                 case 0x3F, 0x40 -> memoryIndexZero(r);
                 case 0x41 -> r.signed(32);
                 case 0x42 -> r.signed(64);
-                case 0x43 -> r.skip(4);
-                case 0x44 -> r.skip(8);
                 case 0xD0 -> valueType(r.u8());
                 case 0xFC -> {
                     sub = r.u32();
                     switch (sub) {
-                        case 0, 1, 2, 3, 4, 5, 6, 7 -> {}
+                        case 0, 1, 2, 3, 4, 5, 6, 7 -> throw new Unsupported(FLOATS); // trunc_sat
                         case 8 -> {
                             r.u32();
                             memoryIndexZero(r);

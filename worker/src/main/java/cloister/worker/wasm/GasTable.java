@@ -13,7 +13,7 @@ package cloister.worker.wasm;
  * @param version          the table's version, reported with gas so that numbers from different tables are not mixed
  * @param instruction      any instruction not priced below (arithmetic, locals, globals, constants, branches, ...)
  * @param memoryAccess     a load or a store
- * @param divide           integer division and remainder, float division and square root
+ * @param divide           integer division and remainder
  * @param call             a direct call (the callee's instructions are charged as they run)
  * @param callIndirect     an indirect call
  * @param branchTable      {@code br_table}
@@ -127,8 +127,7 @@ public record GasTable(
             case 0x11 -> callIndirect;
             case 0x25, 0x26 -> memoryAccess; // table.get/set
             case 0x40 -> memoryGrow;
-            // i32/i64 div_s div_u rem_s rem_u; f32/f64 sqrt, div
-            case 0x6D, 0x6E, 0x6F, 0x70, 0x7F, 0x80, 0x81, 0x82, 0x91, 0x95, 0x9F, 0xA3 -> divide;
+            case 0x6D, 0x6E, 0x6F, 0x70, 0x7F, 0x80, 0x81, 0x82 -> divide; // i32/i64 div_s div_u rem_s rem_u
             case 0xFC -> switch (subOpcode) {
                 case 8, 10, 11, 12, 14, 15, 17 -> bulk; // memory.init/copy/fill, table.init/copy/grow/fill
                 default -> instruction;

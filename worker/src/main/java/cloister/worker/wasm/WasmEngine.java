@@ -5,6 +5,7 @@ import cloister.common.ValidationResult;
 import cloister.crypto.Sha256;
 import com.dylibso.chicory.compiler.InterpreterFallback;
 import com.dylibso.chicory.compiler.MachineFactoryCompiler;
+import com.dylibso.chicory.runtime.ByteArrayMemory;
 import com.dylibso.chicory.runtime.GlobalInstance;
 import com.dylibso.chicory.runtime.Instance;
 import com.dylibso.chicory.runtime.Machine;
@@ -224,6 +225,7 @@ public final class WasmEngine implements AutoCloseable {
                     .withImportValues(call.imports())
                     .withMemoryLimits(new MemoryLimits(declared.initialPages(),
                             Math.min(declared.maximumPages(), config.maxPages())))
+                    .withMemoryFactory(ByteArrayMemory::new)
                     .withGlobalFactory((low, high, type, mutability) -> created[0]++ == metered.gasGlobal()
                             ? meter : new GlobalInstance(low, high, type, mutability))
                     .withStart(false);

@@ -111,6 +111,17 @@ public final class WasmModuleCheck {
                     + " pages; the cap is " + maxPages + " pages of 64 KiB");
         }
 
+        for (FunctionType t : module.typeSection().types()) {
+            if (hasFloat(t.params()) || hasFloat(t.returns())) {
+                return refuse(WasmRefusal.UNSUPPORTED_FEATURE, "the module uses " + GasInstrumenter.FLOATS);
+            }
+        }
+        for (var g : module.globalSection().globals()) {
+            if (hasFloat(List.of(g.valueType()))) {
+                return refuse(WasmRefusal.UNSUPPORTED_FEATURE, "the module uses " + GasInstrumenter.FLOATS);
+            }
+        }
+
         Map<String, Export> exports = new HashMap<>();
         var exportSection = module.exportSection();
         for (int i = 0; i < exportSection.exportCount(); i++) {
@@ -157,6 +168,10 @@ public final class WasmModuleCheck {
             throw new IllegalStateException("the metered module does not validate: " + describe(e), e);
         }
         return new Accepted(meteredModule, metered, limits, hasInit);
+    }
+
+    private static boolean hasFloat(List<ValType> types) {
+        return types.stream().anyMatch(t -> t.equals(ValType.F32) || t.equals(ValType.F64));
     }
 
     private static List<ValType> valTypes(List<HostAbi.ValueType> types) {

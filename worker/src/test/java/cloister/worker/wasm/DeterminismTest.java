@@ -4,9 +4,12 @@ import static cloister.worker.wasm.Contracts.as;
 import static cloister.worker.wasm.Contracts.le64;
 import static cloister.worker.wasm.Contracts.op;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cloister.worker.wasm.WasmEngine.Mode;
+import java.util.EnumSet;
 import java.util.Random;
+import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
@@ -25,6 +28,8 @@ class DeterminismTest {
         B.close();
     }
 
+    private static final Set<CallResult.Status> SEEN = EnumSet.noneOf(CallResult.Status.class);
+
     @Test
     void randomCallSequencesGiveIdenticalResultsAndStateHashes() {
         Random random = new Random(20_261_121);
@@ -34,6 +39,8 @@ class DeterminismTest {
                 replay(contract, random);
             }
         }
+        assertTrue(SEEN.containsAll(EnumSet.of(CallResult.Status.OK, CallResult.Status.REVERTED,
+                CallResult.Status.OUT_OF_GAS)), SEEN.toString());
     }
 
     private static void replay(ExampleContract contract, Random random) {
@@ -75,6 +82,7 @@ class DeterminismTest {
         CallResult rb = B.execute(wasm, entry, input, as(sender), b, gas);
         assertEquals(ra, rb, entry + " " + java.util.HexFormat.of().formatHex(input));
         assertEquals(ra.gasUsed(), rb.gasUsed());
+        SEEN.add(ra.status());
         if (ra.ok() && entry != Entry.QUERY) {
             a.apply(ra.writes());
             b.apply(rb.writes());

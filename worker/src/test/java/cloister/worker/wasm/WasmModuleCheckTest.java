@@ -90,6 +90,17 @@ class WasmModuleCheckTest {
 
     @Test
     void featuresTheMeteringDoesNotCoverAreRefused() {
+        String floats = "floating point";
+        assertRefused(WasmRefusal.UNSUPPORTED_FEATURE, floats, Contracts.wat("(module (memory (export \"memory\") 1) "
+                + "(func (export \"call\") (drop (f64.add (f64.const 1) (f64.const 2)))) (func (export \"query\")))"));
+        assertRefused(WasmRefusal.UNSUPPORTED_FEATURE, floats, Contracts.wat("(module (memory (export \"memory\") 1) "
+                + "(func (export \"call\") (local f32)) (func (export \"query\")))"));
+        assertRefused(WasmRefusal.UNSUPPORTED_FEATURE, floats, Contracts.wat("(module (memory (export \"memory\") 1) "
+                + "(global f64 (f64.const 0)) " + EXPORTS + ")"));
+        assertRefused(WasmRefusal.UNSUPPORTED_FEATURE, floats, Contracts.wat("(module (memory (export \"memory\") 1) "
+                + "(func (param f32)) " + EXPORTS + ")"));
+        assertRefused(WasmRefusal.UNSUPPORTED_FEATURE, floats, Contracts.wat("(module (memory (export \"memory\") 1) "
+                + "(func (export \"call\") (drop (i32.reinterpret_f32 (f32.load (i32.const 0))))) (func (export \"query\")))"));
         assertRefused(WasmRefusal.UNSUPPORTED_FEATURE, "SIMD", Contracts.wat("(module (memory (export \"memory\") 1) "
                 + "(func (export \"call\") (drop (v128.const i64x2 0 0))) (func (export \"query\")))"));
     }
