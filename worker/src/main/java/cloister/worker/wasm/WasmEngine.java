@@ -81,10 +81,10 @@ public final class WasmEngine implements AutoCloseable {
             }
         }
 
-        /** Compiler mode, 256 pages (16 MiB), 512 KiB modules, gas table V1, 2 s queries, 64 modules, 256 MiB stacks. */
+        /** Compiler mode, 256 pages (16 MiB), 512 KiB modules, gas table V1, 2 s queries, 64 modules, 64 MiB stacks. */
         public static Config defaults() {
             return new Config(Mode.COMPILER, WasmModuleCheck.DEFAULT_MAX_PAGES, WasmModuleCheck.DEFAULT_MAX_BYTES,
-                    GasTable.V1, Duration.ofSeconds(2), 64, 256L << 20);
+                    GasTable.V1, Duration.ofSeconds(2), 64, 64L << 20);
         }
 
         public Config withMode(Mode m) {
@@ -109,6 +109,10 @@ public final class WasmEngine implements AutoCloseable {
 
         public Config withCacheSize(int n) {
             return new Config(mode, maxPages, maxModuleBytes, gasTable, queryTimeout, n, threadStackBytes);
+        }
+
+        public Config withThreadStackBytes(long b) {
+            return new Config(mode, maxPages, maxModuleBytes, gasTable, queryTimeout, cacheSize, b);
         }
     }
 
