@@ -18,12 +18,13 @@ import java.util.Map;
  *       {@code $depth} (i32, call-stack units in use) and {@code $growFailed} (i32). Every function body is cut into
  *       straight-line segments — a segment starts at the function's entry and after every {@code block loop if
  *       else end br br_if br_table return unreachable call call_indirect} — and each segment starts with code that
- *       traps unless {@code $gas} covers the sum of its instructions' {@link GasTable#price prices}, then subtracts
- *       it. Out of gas sets {@code $gas} to -1 before the trap, which is how the engine tells it from a contract's
- *       own {@code unreachable}.</li>
+ *       subtracts the sum of its instructions' {@link GasTable#price prices} from {@code $gas} and traps if that
+ *       leaves it negative ({@code $gas} is never negative otherwise). Out of gas sets {@code $gas} to -1 before
+ *       the trap, which is how the engine tells it from a contract's own {@code unreachable}.</li>
  *   <li><b>Operand-sized work.</b> {@code memory.grow}, {@code memory.fill/copy/init} and {@code table.grow/fill/
- *       copy/init} additionally pay for their count operand (pages, bytes, elements) right before they run, through
- *       two scratch locals appended to the function. A failed {@code memory.grow} sets {@code $growFailed}.</li>
+ *       copy/init} additionally pay for their count operand (pages, bytes, elements) right before they run. A
+ *       failed {@code memory.grow} sets {@code $growFailed}. Two scratch locals (i32, i64) are appended to every
+ *       function for the metering code.</li>
  *   <li><b>Call depth.</b> Each call to a module function adds the callee's frame units ({@link #frameUnits}) to
  *       {@code $depth} and traps (setting it to -1) past {@link GasTable#callStackLimit}; the return subtracts them.
  *       So recursion ends at the same depth everywhere, long before the JVM's own stack, whose size varies.</li>
@@ -434,17 +435,14 @@ final class GasInstrumenter {
 
         byte[] body(byte[] wasm, int[] body, int params, List<Instr> code, int importedFunctions, int[] units,
                 List<FuncType> types, Map<String, Integer> indirectUnits) throws MalformedModule {
-            boolean scratch = code.stream().anyMatch(i -> dynamicUnit(i) != null);
             ByteArrayOutputStream out = new ByteArrayOutputStream((body[2] - body[0]) * 3 + 16);
             Reader lr = new Reader(wasm, body[0], body[1]);
             int groups = lr.u32();
-            WasmBytes.u32(out, groups + (scratch ? 2 : 0));
+            WasmBytes.u32(out, groups + 2);
             out.write(wasm, lr.pos, body[1] - lr.pos);
             int scratch32 = params + body[3];
             int scratch64 = scratch32 + 1;
-            if (scratch) {
-                out.writeBytes(new byte[] {0x01, 0x7F, 0x01, 0x7E});
-            }
+            out.writeBytes(new byte[] {0x01, 0x7F, 0x01, 0x7E}); // the scratch locals: one i32, one i64
             int n = code.size();
             for (int i = 0; i < n; i++) {
                 if (i == 0 || isBoundary(code.get(i - 1).op)) {
@@ -457,7 +455,7 @@ final class GasInstrumenter {
                         }
                     }
                     if (cost > 0) {
-                        charge(out, cost);
+                        charge(out, cost, scratch64);
                     }
                 }
                 Instr ins = code.get(i);
@@ -530,16 +528,19 @@ final class GasInstrumenter {
             out.writeBytes(new byte[] {0x00, 0x0B}); // unreachable end
         }
 
-        /** if ($gas < cost) { $gas = -1; unreachable } $gas -= cost */
-        private void charge(ByteArrayOutputStream out, long cost) {
-            globalGet(out, gas);
-            i64(out, cost);
-            out.write(0x54); // i64.lt_u
-            outOfGas(out);
+        /** $gas -= cost; if ($gas < 0) { $gas = -1; unreachable } — one read of $gas ($gas ≥ 0 before). */
+        private void charge(ByteArrayOutputStream out, long cost, int scratch64) {
             globalGet(out, gas);
             i64(out, cost);
             out.write(0x7D); // i64.sub
+            out.write(0x22); // local.tee
+            WasmBytes.u32(out, scratch64);
             globalSet(out, gas);
+            out.write(0x20); // local.get
+            WasmBytes.u32(out, scratch64);
+            i64(out, 0);
+            out.write(0x53); // i64.lt_s
+            outOfGas(out);
         }
 
         /** Charges ceil(count × mul / div) for the i32 count on top of the stack, leaving it there. */

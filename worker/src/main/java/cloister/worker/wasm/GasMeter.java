@@ -9,11 +9,16 @@ import com.dylibso.chicory.wasm.types.ValType;
  * code reads and decrements, and host functions charge through {@link #charge}. -1 means out of gas.
  *
  * <p>It also carries cancellation: every metered segment reads this global, so once {@link #cancel()} is called
- * (from another thread) the next read throws, under the interpreter and the compiler alike. That is how a query's
+ * (from another thread) a read soon after throws (every 1024th read looks), under the interpreter and the compiler
+ * alike. That is how a query's
  * wall-time cap stops a contract that loops — Chicory's own interrupt check does not cover every loop.
  */
 final class GasMeter extends GlobalInstance {
+    /** Reads between two looks at {@link #cancelled}: a volatile read per metered segment would cost ~30%. */
+    private static final int CANCEL_CHECK_INTERVAL = 1024;
+
     private volatile boolean cancelled;
+    private int reads;
 
     GasMeter(long gas) {
         super(gas, 0, ValType.I64, MutabilityType.Var);
@@ -21,18 +26,20 @@ final class GasMeter extends GlobalInstance {
 
     @Override
     public long getValue() {
-        if (cancelled) {
-            throw new HostStop(HostStop.Kind.CANCELLED, "cancelled");
-        }
+        checkCancelled();
         return super.getValue();
     }
 
     @Override
     public long getValueLow() {
-        if (cancelled) {
+        checkCancelled();
+        return super.getValueLow();
+    }
+
+    private void checkCancelled() {
+        if (++reads % CANCEL_CHECK_INTERVAL == 0 && cancelled) {
             throw new HostStop(HostStop.Kind.CANCELLED, "cancelled");
         }
-        return super.getValueLow();
     }
 
     void cancel() {
@@ -45,7 +52,10 @@ final class GasMeter extends GlobalInstance {
 
     /** Takes {@code gas} for host work, or ends the call out of gas. */
     void charge(long gas) {
-        long left = getValue();
+        if (cancelled) {
+            throw new HostStop(HostStop.Kind.CANCELLED, "cancelled");
+        }
+        long left = super.getValue();
         if (gas < 0 || left < gas) {
             setValue(-1);
             throw new HostStop(HostStop.Kind.OUT_OF_GAS, "out of gas");
