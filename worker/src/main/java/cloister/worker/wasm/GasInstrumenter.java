@@ -319,12 +319,32 @@ final class GasInstrumenter {
         };
     }
 
-    /** Decodes one function's instructions, checking that each is one the metering knows. */
+    /**
+     * Decodes one function's instructions, checking that each is one the metering knows and that blocks nest (this
+     * runs before Chicory's validator, some of whose checks are Java assertions).
+     */
     private static List<Instr> decode(Reader r) throws Unsupported, MalformedModule {
         List<Instr> out = new ArrayList<>();
+        // Open blocks: 'b' block/loop, 'i' if, 'e' if after its else; the function body itself is the first.
+        StringBuilder open = new StringBuilder("b");
         while (r.more()) {
+            if (open.isEmpty()) {
+                throw new MalformedModule("instructions after the function's end");
+            }
             int start = r.pos;
             int op = r.u8();
+            switch (op) {
+                case 0x02, 0x03 -> open.append('b');
+                case 0x04 -> open.append('i');
+                case 0x05 -> {
+                    if (open.charAt(open.length() - 1) != 'i') {
+                        throw new MalformedModule("else outside an if");
+                    }
+                    open.setCharAt(open.length() - 1, 'e');
+                }
+                case 0x0B -> open.setLength(open.length() - 1);
+                default -> {}
+            }
             int sub = 0;
             int index = 0;
             if (isFloatInstruction(op)) {
@@ -407,7 +427,7 @@ final class GasInstrumenter {
             }
             out.add(new Instr(op, sub, start, r.pos, index));
         }
-        if (out.isEmpty() || out.get(out.size() - 1).op != 0x0B) {
+        if (!open.isEmpty()) {
             throw new MalformedModule("function body does not end with end");
         }
         return out;
@@ -464,7 +484,9 @@ final class GasInstrumenter {
                     chargeOperand(out, dyn[0], dyn[1], scratch32, scratch64);
                 }
                 int frame = 0;
-                if (ins.op == 0x10 && ins.index >= importedFunctions) {
+                if (ins.op == 0x10 && (ins.index < 0 || ins.index >= importedFunctions + units.length)) {
+                    throw new MalformedModule("call to unknown function " + (ins.index & 0xFFFF_FFFFL));
+                } else if (ins.op == 0x10 && ins.index >= importedFunctions) {
                     frame = units[ins.index - importedFunctions];
                 } else if (ins.op == 0x11) {
                     if (ins.index < 0 || ins.index >= types.size()) {

@@ -68,13 +68,35 @@ public final class WasmModuleCheck {
         if (wasm.length > maxBytes) {
             return refuse(WasmRefusal.TOO_LARGE, "the module is " + wasm.length + " bytes; the limit is " + maxBytes);
         }
+        // The metering rewrite decodes every function first: it refuses malformed structure before Chicory's
+        // parser sees it. A feature it does not cover is reported after the ABI checks below.
+        GasInstrumenter.Metered metered = null;
+        String unsupported = null;
+        try {
+            metered = GasInstrumenter.instrument(wasm, table);
+        } catch (GasInstrumenter.Unsupported e) {
+            unsupported = e.getMessage();
+        } catch (MalformedModule | RuntimeException e) {
+            return refuse(WasmRefusal.MALFORMED_WASM, "not a valid WebAssembly module: " + describe(e));
+        }
         WasmModule module;
         try {
             module = Parser.parse(wasm);
-        } catch (RuntimeException | StackOverflowError e) {
+        } catch (RuntimeException | StackOverflowError | AssertionError e) {
+            // AssertionError: some of Chicory's parser checks are assertions (when enabled, as in tests).
             return refuse(WasmRefusal.MALFORMED_WASM, "not a valid WebAssembly module: " + describe(e));
         }
+        try {
+            return inspectParsed(module, metered, unsupported, maxPages);
+        } catch (RuntimeException e) {
+            // Chicory's parser leaves some checks (e.g. export indices) to instantiation; an index out of range
+            // here is such a module.
+            return refuse(WasmRefusal.MALFORMED_WASM, "not a valid WebAssembly module: " + describe(e));
+        }
+    }
 
+    private static Outcome inspectParsed(WasmModule module, GasInstrumenter.Metered metered, String unsupported,
+            int maxPages) {
         Map<Integer, FunctionType> functionTypes = new HashMap<>();
         int importedFunctions = 0;
         var imports = module.importSection();
@@ -126,6 +148,11 @@ public final class WasmModuleCheck {
         var exportSection = module.exportSection();
         for (int i = 0; i < exportSection.exportCount(); i++) {
             Export e = exportSection.getExport(i);
+            int functions = importedFunctions + module.functionSection().functionCount();
+            if (e.exportType() == ExternalType.FUNCTION && (e.index() < 0 || e.index() >= functions)) {
+                return refuse(WasmRefusal.MALFORMED_WASM, "export \"" + e.name() + "\" names function " + e.index()
+                        + ", which does not exist");
+            }
             exports.put(e.name(), e);
         }
         Export memory = exports.get(HostAbi.MEMORY_EXPORT);
@@ -152,20 +179,17 @@ public final class WasmModuleCheck {
             hasInit |= required == HostAbi.Export.INIT;
         }
 
-        GasInstrumenter.Metered metered;
-        try {
-            metered = GasInstrumenter.instrument(wasm, table);
-        } catch (GasInstrumenter.Unsupported e) {
-            return refuse(WasmRefusal.UNSUPPORTED_FEATURE, "the module uses " + e.getMessage()
+        if (unsupported != null) {
+            return refuse(WasmRefusal.UNSUPPORTED_FEATURE, "the module uses " + unsupported
                     + ", which the deterministic gas metering does not cover");
-        } catch (MalformedModule e) {
-            return refuse(WasmRefusal.MALFORMED_WASM, "not a valid WebAssembly module: " + e.getMessage());
         }
         WasmModule meteredModule;
         try {
             meteredModule = Parser.parse(metered.wasm());
         } catch (RuntimeException e) {
-            throw new IllegalStateException("the metered module does not validate: " + describe(e), e);
+            // A bug in the metering rewrite, not in the module; refusing keeps the chain and the workers in step
+            // (and alive) rather than letting an upload crash them.
+            return refuse(WasmRefusal.UNSUPPORTED_FEATURE, "the module could not be metered: " + describe(e));
         }
         return new Accepted(meteredModule, metered, limits, hasInit);
     }

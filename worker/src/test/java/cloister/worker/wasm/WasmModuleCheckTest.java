@@ -104,4 +104,33 @@ class WasmModuleCheckTest {
         assertRefused(WasmRefusal.UNSUPPORTED_FEATURE, "SIMD", Contracts.wat("(module (memory (export \"memory\") 1) "
                 + "(func (export \"call\") (drop (v128.const i64x2 0 0))) (func (export \"query\")))"));
     }
+
+    @Test
+    void mutatedModulesAreRefusedOrRunTheSameInBothModes() {
+        java.util.Random random = new java.util.Random(4);
+        int ran = 0;
+        try (WasmEngine interpreter = Contracts.engine(WasmEngine.Mode.INTERPRETER);
+                WasmEngine compiler = Contracts.engine(WasmEngine.Mode.COMPILER)) {
+            for (ExampleContract c : ExampleContract.values()) {
+                byte[] original = c.wasm();
+                for (int i = 0; i < 300; i++) {
+                    byte[] mutated = original.clone();
+                    for (int m = 1 + random.nextInt(3); m > 0; m--) {
+                        mutated[random.nextInt(mutated.length)] = (byte) random.nextInt(256);
+                    }
+                    ValidationResult<WasmRefusal> r = check(mutated);
+                    assertEquals(r.toString(), check(mutated).toString()); // deterministic
+                    CallResult a = interpreter.execute(mutated, Entry.QUERY, new byte[] {3}, Contracts.as(1),
+                            new ContractStorage(), 200_000);
+                    assertEquals(r.isValid(), a.status() != CallResult.Status.INVALID_MODULE, a.toString());
+                    if (r.isValid()) {
+                        ran++;
+                        assertEquals(a, compiler.execute(mutated, Entry.QUERY, new byte[] {3}, Contracts.as(1),
+                                new ContractStorage(), 200_000));
+                    }
+                }
+            }
+        }
+        assertTrue(ran > 20, "only " + ran + " mutants were valid");
+    }
 }
