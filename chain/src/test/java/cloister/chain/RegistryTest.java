@@ -314,9 +314,9 @@ class RegistryTest {
         assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(java.util.Arrays.copyOf(good, good.length - 3))),
                 "MALFORMED_WASM");
         assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(TinyWasm.module(
-                List.of(new TinyWasm.Import("env", "evil", new int[0], new int[0])), List.of("call"), true))), "UNKNOWN_IMPORT: env.evil");
+                List.of(new TinyWasm.Import("env", "evil", new int[0], new int[0])), List.of("call", "query"), true))), "env.evil");
         assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(TinyWasm.module(
-                List.of(new TinyWasm.Import("cloister", "input_len", new int[0], new int[0])), List.of("call"), true))), "wrong signature");
+                List.of(new TinyWasm.Import("cloister", "input_len", new int[0], new int[0])), List.of("call", "query"), true))), "input_len");
         assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(TinyWasm.module(List.of(), List.of("call"), false))),
                 "MISSING_EXPORT");
         assertFailed("INVALID_CODE", run(ChainFixture.BOB, new ContractsCall.UploadCode(TinyWasm.module(List.of(), List.of("main"), true))),
@@ -365,7 +365,7 @@ class RegistryTest {
         assertFailed("DUPLICATE", run(ChainFixture.CHARLIE, new ContractsCall.Instantiate(codeHash, 0, salt, new byte[0], 1000, 2)), "salt");
 
         // Upgrades: owner only, to uploaded code.
-        byte[] code2 = TinyWasm.module(List.of(), List.of("call"), true);
+        byte[] code2 = TinyWasm.module(List.of(), List.of("call", "query"), true);
         run(ChainFixture.BOB, new ContractsCall.UploadCode(code2));
         Hash codeHash2 = cloister.crypto.Sha256.hash(code2);
         assertFailed("NOT_OWNER", run(ChainFixture.BOB, new ContractsCall.Upgrade(id, codeHash2)), "owner");

@@ -50,14 +50,14 @@ class ContractCliIT {
         }
     }
 
-    /** The smallest acceptable contract: one-page memory exported as "memory", an empty {@code call}. */
+    /** The smallest acceptable contract: one-page memory exported as "memory", one empty function as {@code call} and {@code query}. */
     static byte[] tinyWasm() {
         ByteArrayOutputStream m = new ByteArrayOutputStream();
         m.writeBytes(new byte[] {0, 'a', 's', 'm', 1, 0, 0, 0});
         m.writeBytes(new byte[] {1, 4, 1, 0x60, 0, 0});               // type: () -> ()
         m.writeBytes(new byte[] {3, 2, 1, 0});                        // one function of type 0
         m.writeBytes(new byte[] {5, 3, 1, 0, 1});                     // memory: 1 page
-        m.writeBytes(new byte[] {7, 17, 2, 4, 'c', 'a', 'l', 'l', 0, 0, 6, 'm', 'e', 'm', 'o', 'r', 'y', 2, 0});
+        m.writeBytes(new byte[] {7, 25, 3, 4, 'c', 'a', 'l', 'l', 0, 0, 5, 'q', 'u', 'e', 'r', 'y', 0, 0, 6, 'm', 'e', 'm', 'o', 'r', 'y', 2, 0});
         m.writeBytes(new byte[] {10, 4, 1, 2, 0, 0x0B});              // body: no locals, end
         return m.toByteArray();
     }

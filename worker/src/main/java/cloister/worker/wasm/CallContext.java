@@ -1,5 +1,6 @@
 package cloister.worker.wasm;
 
+import cloister.chain.wasm.HostAbi;
 import java.util.Arrays;
 
 /**

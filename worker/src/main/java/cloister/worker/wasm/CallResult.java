@@ -1,5 +1,6 @@
 package cloister.worker.wasm;
 
+import cloister.chain.wasm.WasmModuleCheck;
 import java.util.List;
 
 /**

@@ -1,5 +1,7 @@
 package cloister.worker.wasm;
 
+import cloister.chain.wasm.GasTable;
+import cloister.chain.wasm.HostAbi;
 import com.dylibso.chicory.runtime.HostFunction;
 import com.dylibso.chicory.runtime.ImportValues;
 import com.dylibso.chicory.runtime.Instance;

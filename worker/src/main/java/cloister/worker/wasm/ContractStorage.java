@@ -1,5 +1,6 @@
 package cloister.worker.wasm;
 
+import cloister.chain.wasm.HostAbi;
 import cloister.common.Hash;
 import java.nio.ByteBuffer;
 import java.security.MessageDigest;

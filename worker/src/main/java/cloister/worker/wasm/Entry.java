@@ -1,5 +1,6 @@
 package cloister.worker.wasm;
 
+import cloister.chain.wasm.HostAbi;
 /** Which export of a contract a call runs. */
 public enum Entry {
     /** The constructor ({@code init}), once at instantiation; a contract without one is instantiated as is. */

@@ -1,5 +1,9 @@
 package cloister.worker.wasm;
 
+import cloister.chain.wasm.GasTable;
+import cloister.chain.wasm.GasInstrumenter;
+import cloister.chain.wasm.WasmModuleCheck;
+import cloister.chain.wasm.WasmRefusal;
 import cloister.common.Hash;
 import cloister.common.ValidationResult;
 import cloister.crypto.Sha256;

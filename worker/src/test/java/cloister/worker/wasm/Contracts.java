@@ -1,5 +1,6 @@
 package cloister.worker.wasm;
 
+import cloister.chain.wasm.HostAbi;
 import com.dylibso.chicory.wabt.Wat2Wasm;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;

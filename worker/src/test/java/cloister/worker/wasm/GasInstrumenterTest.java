@@ -1,5 +1,6 @@
 package cloister.worker.wasm;
 
+import cloister.chain.wasm.HostAbi;
 import static cloister.worker.wasm.Contracts.as;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;

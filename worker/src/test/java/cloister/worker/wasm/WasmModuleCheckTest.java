@@ -1,5 +1,7 @@
 package cloister.worker.wasm;
 
+import cloister.chain.wasm.WasmModuleCheck;
+import cloister.chain.wasm.WasmRefusal;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 

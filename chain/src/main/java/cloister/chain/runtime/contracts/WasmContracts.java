@@ -69,9 +69,10 @@ public final class WasmContracts {
     }
 
     private static DispatchOutcome upload(BlockState s, byte[] code) {
-        String problem = WasmCodeCheck.problem(code, ContractsCall.MAX_CODE);
-        if (problem != null) {
-            return DispatchOutcome.fail(DispatchError.INVALID_CODE, problem);
+        // The same check the workers' engine applies before running anything: what the chain accepts, workers run.
+        var check = cloister.chain.wasm.WasmModuleCheck.check(code, ContractsCall.MAX_CODE);
+        if (!check.isValid()) {
+            return DispatchOutcome.fail(DispatchError.INVALID_CODE, check.reason().code() + ": " + check.message());
         }
         Hash hash = Sha256.hash(code);
         if (code(s, hash).isPresent()) {

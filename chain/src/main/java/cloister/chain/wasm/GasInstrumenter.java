@@ -1,7 +1,7 @@
-package cloister.worker.wasm;
+package cloister.chain.wasm;
 
-import cloister.worker.wasm.WasmBytes.MalformedModule;
-import cloister.worker.wasm.WasmBytes.Reader;
+import cloister.chain.wasm.WasmBytes.MalformedModule;
+import cloister.chain.wasm.WasmBytes.Reader;
 import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,11 +33,11 @@ import java.util.Map;
  * <p>The module must already be valid (Chicory's validator): this pass only decodes what it must. Features it does
  * not know are refused with {@link Unsupported}, never passed through unmetered.
  */
-final class GasInstrumenter {
+public final class GasInstrumenter {
     private GasInstrumenter() {}
 
     /** The module uses a feature the metering does not cover. */
-    static final class Unsupported extends Exception {
+    public static final class Unsupported extends Exception {
         private static final long serialVersionUID = 1L;
 
         Unsupported(String message) {
@@ -46,10 +46,10 @@ final class GasInstrumenter {
     }
 
     /** The instrumented module and where its metering globals are. */
-    record Metered(byte[] wasm, int gasGlobal, int depthGlobal, int growFailedGlobal) {}
+    public record Metered(byte[] wasm, int gasGlobal, int depthGlobal, int growFailedGlobal) {}
 
     /** Fixed frame units of every call, for the JVM frames the interpreter or compiled code uses per call. */
-    static final int FRAME_BASE_UNITS = 64;
+    public static final int FRAME_BASE_UNITS = 64;
 
     private static final int SECTION_CUSTOM = 0;
     private static final int SECTION_TYPE = 1;
@@ -66,7 +66,7 @@ final class GasInstrumenter {
 
     private record Instr(int op, int sub, int start, int end, int index) {}
 
-    static Metered instrument(byte[] wasm, GasTable table) throws Unsupported, MalformedModule {
+    public static Metered instrument(byte[] wasm, GasTable table) throws Unsupported, MalformedModule {
         if (wasm.length < 8 || wasm[0] != 0 || wasm[1] != 'a' || wasm[2] != 's' || wasm[3] != 'm'
                 || wasm[4] != 1 || wasm[5] != 0 || wasm[6] != 0 || wasm[7] != 0) {
             throw new MalformedModule("not a WebAssembly 1.0 binary");
@@ -226,7 +226,7 @@ final class GasInstrumenter {
      * The call-stack units one activation of a function costs: a fixed part, its parameters and locals, and a
      * quarter of its code size (an upper bound on its operand stack, which compiled code keeps on the JVM stack).
      */
-    static long frameUnits(int params, long locals, long bodyBytes) {
+    public static long frameUnits(int params, long locals, long bodyBytes) {
         return FRAME_BASE_UNITS + params + locals + bodyBytes / 4;
     }
 
@@ -293,7 +293,7 @@ final class GasInstrumenter {
      * that reads those bits (reinterpret, store and load as an integer) could then diverge between workers.
      * Substrate's contracts pallet and CosmWasm refuse floats for the same reason.
      */
-    static final String FLOATS = "floating point (f32/f64), whose NaN bit patterns are not deterministic";
+    public static final String FLOATS = "floating point (f32/f64), whose NaN bit patterns are not deterministic";
 
     private static int valueType(int b) throws Unsupported {
         if (!isValueType(b)) {

@@ -1,4 +1,4 @@
-package cloister.worker.wasm;
+package cloister.chain.wasm;
 
 import java.util.Arrays;
 import java.util.List;

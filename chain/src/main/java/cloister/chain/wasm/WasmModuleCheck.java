@@ -1,7 +1,7 @@
-package cloister.worker.wasm;
+package cloister.chain.wasm;
 
 import cloister.common.ValidationResult;
-import cloister.worker.wasm.WasmBytes.MalformedModule;
+import cloister.chain.wasm.WasmBytes.MalformedModule;
 import com.dylibso.chicory.wasm.Parser;
 import com.dylibso.chicory.wasm.WasmModule;
 import com.dylibso.chicory.wasm.types.Export;
@@ -46,9 +46,9 @@ public final class WasmModuleCheck {
     }
 
     /** The outcome of {@link #inspect}: refused, or accepted with what the engine needs to run it. */
-    sealed interface Outcome permits Refused, Accepted {}
+    public sealed interface Outcome permits Refused, Accepted {}
 
-    record Refused(ValidationResult<WasmRefusal> result) implements Outcome {}
+    public record Refused(ValidationResult<WasmRefusal> result) implements Outcome {}
 
     /**
      * An acceptable module, metered with a gas table.
@@ -57,14 +57,14 @@ public final class WasmModuleCheck {
      * @param memory  the declared memory limits (the engine caps the maximum)
      * @param hasInit whether it exports {@code init}
      */
-    record Accepted(WasmModule module, GasInstrumenter.Metered metered, MemoryLimits memory, boolean hasInit)
+    public record Accepted(WasmModule module, GasInstrumenter.Metered metered, MemoryLimits memory, boolean hasInit)
             implements Outcome {}
 
     private static Refused refuse(WasmRefusal reason, String message) {
         return new Refused(ValidationResult.invalid(reason, message));
     }
 
-    static Outcome inspect(byte[] wasm, int maxBytes, int maxPages, GasTable table) {
+    public static Outcome inspect(byte[] wasm, int maxBytes, int maxPages, GasTable table) {
         if (wasm.length > maxBytes) {
             return refuse(WasmRefusal.TOO_LARGE, "the module is " + wasm.length + " bytes; the limit is " + maxBytes);
         }

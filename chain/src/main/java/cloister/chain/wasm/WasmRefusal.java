@@ -1,4 +1,4 @@
-package cloister.worker.wasm;
+package cloister.chain.wasm;
 
 import cloister.common.Reason;
 

@@ -1,4 +1,4 @@
-package cloister.worker.wasm;
+package cloister.chain.wasm;
 
 /**
  * The published price of everything a contract does, in gas. Part of consensus: every worker of a cluster must use
@@ -86,7 +86,7 @@ public record GasTable(
             1_000); // transfer
 
     /** Largest size-dependent price per unit: keeps {@code count × price} of a 32-bit count within an i64. */
-    static final long MAX_UNIT_PRICE = 1L << 20;
+    public static final long MAX_UNIT_PRICE = 1L << 20;
 
     public GasTable {
         long[] prices = {instruction, memoryAccess, divide, call, callIndirect, branchTable, memoryGrow, bulk, entry,
@@ -110,7 +110,7 @@ public record GasTable(
     }
 
     /** Gas for moving {@code bytes} bytes: {@code ceil(bytes / bytesPerGas)}. */
-    long bytes(long bytes) {
+    public long bytes(long bytes) {
         return (bytes + bytesPerGas - 1) / bytesPerGas;
     }
 

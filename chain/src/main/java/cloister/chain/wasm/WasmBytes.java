@@ -1,44 +1,44 @@
-package cloister.worker.wasm;
+package cloister.chain.wasm;
 
 import java.io.ByteArrayOutputStream;
 
 /** Reading and writing the WebAssembly binary format's primitives (bytes and LEB128 integers). */
-final class WasmBytes {
+public final class WasmBytes {
     private WasmBytes() {}
 
     /** Thrown when the bytes end early or an integer is too long: the module is malformed. */
-    static final class MalformedModule extends Exception {
+    public static final class MalformedModule extends Exception {
         private static final long serialVersionUID = 1L;
 
-        MalformedModule(String message) {
+        public MalformedModule(String message) {
             super(message);
         }
     }
 
     /** A cursor over {@code [pos, end)} of an array. */
-    static final class Reader {
+    public static final class Reader {
         final byte[] bytes;
-        int pos;
+        public int pos;
         final int end;
 
-        Reader(byte[] bytes, int pos, int end) {
+        public Reader(byte[] bytes, int pos, int end) {
             this.bytes = bytes;
             this.pos = pos;
             this.end = end;
         }
 
-        boolean more() {
+        public boolean more() {
             return pos < end;
         }
 
-        int u8() throws MalformedModule {
+        public int u8() throws MalformedModule {
             if (pos >= end) {
                 throw new MalformedModule("unexpected end at byte " + pos);
             }
             return bytes[pos++] & 0xFF;
         }
 
-        int peek() throws MalformedModule {
+        public int peek() throws MalformedModule {
             if (pos >= end) {
                 throw new MalformedModule("unexpected end at byte " + pos);
             }
@@ -46,7 +46,7 @@ final class WasmBytes {
         }
 
         /** An unsigned LEB128 of at most 32 bits. */
-        int u32() throws MalformedModule {
+        public int u32() throws MalformedModule {
             long result = 0;
             for (int shift = 0; shift < 35; shift += 7) {
                 int b = u8();
@@ -62,7 +62,7 @@ final class WasmBytes {
         }
 
         /** A signed LEB128 of at most {@code bits} bits. */
-        long signed(int bits) throws MalformedModule {
+        public long signed(int bits) throws MalformedModule {
             long result = 0;
             int shift = 0;
             int maxBytes = (bits + 6) / 7;
@@ -80,7 +80,7 @@ final class WasmBytes {
             throw new MalformedModule("integer representation too long at byte " + pos);
         }
 
-        void skip(int n) throws MalformedModule {
+        public void skip(int n) throws MalformedModule {
             if (n < 0 || end - pos < n) {
                 throw new MalformedModule("unexpected end at byte " + pos);
             }
@@ -88,7 +88,7 @@ final class WasmBytes {
         }
     }
 
-    static void u32(ByteArrayOutputStream out, int value) {
+    public static void u32(ByteArrayOutputStream out, int value) {
         long v = value & 0xFFFF_FFFFL;
         do {
             int b = (int) (v & 0x7F);
@@ -97,7 +97,7 @@ final class WasmBytes {
         } while (v != 0);
     }
 
-    static void s64(ByteArrayOutputStream out, long value) {
+    public static void s64(ByteArrayOutputStream out, long value) {
         while (true) {
             int b = (int) (value & 0x7F);
             value >>= 7;
