@@ -15,6 +15,7 @@ public final class BenchMain {
             case "confidential" -> ConfidentialThroughput.main(rest);
             case "query" -> QueryLatency.main(rest);
             case "sync" -> SyncReplay.main(rest);
+            case "wasm" -> WasmEngineRate.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -34,6 +35,8 @@ public final class BenchMain {
                 System.out.println("  sync       a fresh sim enclave replays a chain of sealed blocks (built through a real Chain on RocksDB,");
                 System.out.println("             or synthesised) through the Sync ecall, in blocks/s, against Ed25519 seal verification of the");
                 System.out.println("             same headers on 1 and all cores. Options: --blocks N --batch N --source auto|chain|synthetic");
+                System.out.println("  wasm       iterated SHA-256 in a WebAssembly contract: Chicory interpreter vs compiler (metered),");
+                System.out.println("             vs the host's sha256 import and the JDK. Options: --rounds N --seconds S");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");
