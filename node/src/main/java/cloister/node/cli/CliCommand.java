@@ -1,5 +1,6 @@
 package cloister.node.cli;
 
+import cloister.crypto.SigningKey;
 import cloister.sdk.AccountResolver;
 import cloister.sdk.CloisterClient;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -40,6 +41,15 @@ abstract class CliCommand implements Callable<Integer> {
 
     AccountResolver resolver() {
         return new AccountResolver(ctx.keystore());
+    }
+
+    /** The signing key named by option {@code option} (dev name or keystore key; a keystore key asks for its passphrase). */
+    SigningKey signer(String option, String name, Path passphraseFile) {
+        try {
+            return resolver().signer(name, () -> passphrase(passphraseFile, "key '" + name + "'", false));
+        } catch (IllegalArgumentException e) {
+            throw usage(option + ": " + e.getMessage());
+        }
     }
 
     /** A bad argument found after parsing: exit 2 with the usage hint, like a parse error. */

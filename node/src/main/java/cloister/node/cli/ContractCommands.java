@@ -102,26 +102,12 @@ final class ContractCommands implements Runnable {
     }
 
     /** A signed call to a contract: who, which contract, what bytes. */
-    abstract static class ContractCall extends CliCommand {
-        @Option(names = "--as", required = true, paramLabel = "SIGNER", description = "Who you are: dev name or key name.")
-        String as;
-
-        @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Passphrase of a keystore signer.")
-        Path passphraseFile;
-
+    abstract static class ContractCall extends SignedCall {
         @Parameters(index = "0", paramLabel = "CONTRACT", description = "Contract id.")
         String id;
 
         @Parameters(index = "1", paramLabel = "PAYLOAD", description = "The bytes for the contract, hex.")
         String payload;
-
-        SigningKey signer() {
-            try {
-                return resolver().signer(as, () -> passphrase(passphraseFile, "key '" + as + "'", false));
-            } catch (IllegalArgumentException e) {
-                throw usage("--as: " + e.getMessage());
-            }
-        }
     }
 
     /** Submits a transaction signed by {@code --as}, waits for its block; a failed call exits 1 with the chain's reason. */
@@ -133,11 +119,7 @@ final class ContractCommands implements Runnable {
         Path passphraseFile;
 
         SigningKey signer() {
-            try {
-                return resolver().signer(as, () -> passphrase(passphraseFile, "key '" + as + "'", false));
-            } catch (IllegalArgumentException e) {
-                throw usage("--as: " + e.getMessage());
-            }
+            return signer("--as", as, passphraseFile);
         }
 
         /** The block's TxFailed message for {@code tx}, or null if it succeeded. */

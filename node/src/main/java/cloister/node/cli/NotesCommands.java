@@ -44,11 +44,7 @@ final class NotesCommands implements Runnable {
         Path passphraseFile;
 
         SigningKey signer() {
-            try {
-                return resolver().signer(as, () -> passphrase(passphraseFile, "key '" + as + "'", false));
-            } catch (IllegalArgumentException e) {
-                throw usage("--as: " + e.getMessage());
-            }
+            return signer("--as", as, passphraseFile);
         }
 
         ContractId contractId() {

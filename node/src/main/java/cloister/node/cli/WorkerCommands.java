@@ -71,12 +71,7 @@ final class WorkerCommands implements Runnable {
             if (port < 0 || port > 65535) {
                 throw usage("--port must be between 0 and 65535");
             }
-            SigningKey op;
-            try {
-                op = resolver().signer(operator, () -> passphrase(passphraseFile, "key '" + operator + "'", false));
-            } catch (IllegalArgumentException e) {
-                throw usage("--operator: " + e.getMessage());
-            }
+            SigningKey op = signer("--operator", operator, passphraseFile);
             Path sim = simDir != null ? simDir : ctx.home().resolve("devnet").resolve("sim-tee");
             if (!Files.isDirectory(sim.resolve("root"))) {
                 throw usage("no sim attestation root in " + sim.resolve("root") + " (a sim worker needs its network's; for a devnet"

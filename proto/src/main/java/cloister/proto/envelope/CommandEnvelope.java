@@ -44,10 +44,15 @@ public final class CommandEnvelope {
     }
 
     static byte[] info(Hash genesisHash, ContractId contract) {
-        byte[] info = new byte[INFO_DOMAIN.length + 64];
-        System.arraycopy(INFO_DOMAIN, 0, info, 0, INFO_DOMAIN.length);
-        genesisHash.copyTo(info, INFO_DOMAIN.length);
-        contract.hash().copyTo(info, INFO_DOMAIN.length + 32);
+        return info(INFO_DOMAIN, genesisHash, contract);
+    }
+
+    /** HPKE info shared by the contract envelopes: {@code domain ‖ genesis hash ‖ contract id}. */
+    static byte[] info(byte[] domain, Hash genesisHash, ContractId contract) {
+        byte[] info = new byte[domain.length + 64];
+        System.arraycopy(domain, 0, info, 0, domain.length);
+        genesisHash.copyTo(info, domain.length);
+        contract.hash().copyTo(info, domain.length + 32);
         return info;
     }
 }

@@ -33,10 +33,6 @@ public final class ConstructorEnvelope {
     }
 
     static byte[] info(Hash genesisHash, ContractId contract) {
-        byte[] info = new byte[INFO_DOMAIN.length + 64];
-        System.arraycopy(INFO_DOMAIN, 0, info, 0, INFO_DOMAIN.length);
-        genesisHash.copyTo(info, INFO_DOMAIN.length);
-        contract.hash().copyTo(info, INFO_DOMAIN.length + 32);
-        return info;
+        return CommandEnvelope.info(INFO_DOMAIN, genesisHash, contract);
     }
 }
