@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  */
 final class EnclaveRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(EnclaveRuntime.class);
-    static final int STATE_VERSION = 1;
+    static final int STATE_VERSION = 2;
 
     final EnclaveKeys keys;
     final NetworkView view;
@@ -66,6 +66,7 @@ final class EnclaveRuntime {
         }
         view.height = header.height();
         view.hash = header.hash();
+        view.time = header.timestamp();
         if (!dutiesDirty) {
             return List.of();
         }
@@ -116,11 +117,21 @@ final class EnclaveRuntime {
             }
             case InboundMessage.Command c -> contracts.onCommand(c, view, header.height(), header.timestamp());
             case InboundMessage.Accepted a -> accepted(a.message());
-            // WebAssembly contracts: the chain side exists; this worker release does not host them yet, so their
-            // code, instances and calls pass by (their ContractDeployed still gets keys from the gatekeeper).
-            case InboundMessage.CodeUploaded c -> { }
-            case InboundMessage.WasmInstantiated i -> { }
-            case InboundMessage.ContractUpgraded u -> { }
+            // Code is public and kept by every worker: a contract may be instantiated in any cluster later.
+            case InboundMessage.CodeUploaded c -> view.codes.putIfAbsent(c.codeHash(), c.code());
+            case InboundMessage.WasmInstantiated i -> {
+                NetworkView.Contract k = view.contracts.get(i.contract());
+                if (k != null) {
+                    k.codeHash = i.codeHash();
+                    k.owner = i.owner();
+                }
+            }
+            case InboundMessage.ContractUpgraded u -> {
+                NetworkView.Contract k = view.contracts.get(u.contract());
+                if (k != null) {
+                    k.codeHash = u.codeHash();
+                }
+            }
             case InboundMessage.WasmCall c -> { }
         }
     }

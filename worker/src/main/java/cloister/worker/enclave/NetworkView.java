@@ -6,6 +6,7 @@ import cloister.crypto.X25519PublicKey;
 import cloister.proto.CanonicalReader;
 import cloister.proto.CanonicalWriter;
 import cloister.proto.ContractId;
+import cloister.proto.ContractsCall;
 import cloister.proto.WorkerId;
 import cloister.proto.WorkerInfo;
 import java.util.ArrayList;
@@ -18,8 +19,9 @@ import java.util.TreeMap;
 /**
  * What the enclave knows of the network, rebuilt only from verified blocks: the sync position, the block
  * authorities, registered workers, gatekeepers (in the order they were added), master public keys per epoch and
- * who holds the newest history, clusters and contracts with their public keys. Public information, kept inside
- * because the enclave must not take the host's word for any of it. Mutated only under the enclave's write lock.
+ * who holds the newest history, clusters and contracts with their public keys, uploaded WebAssembly code by hash
+ * and each WebAssembly contract's current code and owner. Public information, kept inside because the enclave must
+ * not take the host's word for any of it. Mutated only under the enclave's write lock.
  */
 final class NetworkView {
     /** A registered worker, as the registry attested it. */
@@ -34,6 +36,8 @@ final class NetworkView {
         /** The master-key epoch its key derives from: the newest epoch when the cluster was created (0 if none yet). */
         final int keyEpoch;
         X25519PublicKey publicKey;
+        /** Members to which a gatekeeper delivered the cluster secret (seen accepted on chain). */
+        final LinkedHashSet<WorkerId> deliveredTo = new LinkedHashSet<>();
 
         Cluster(int id, List<WorkerId> members, int keyEpoch) {
             this.id = id;
@@ -51,6 +55,9 @@ final class NetworkView {
         X25519PublicKey publicKey;
         /** Workers to which a gatekeeper delivered the contract secret (seen accepted on chain). */
         final LinkedHashSet<WorkerId> deliveredTo = new LinkedHashSet<>();
+        /** WebAssembly contracts only (null otherwise): the code it runs now (upgrades switch it) and its owner. */
+        Hash codeHash;
+        AccountId owner;
 
         Contract(ContractId id, int cluster, String kind, int keyEpoch, long deployedAt) {
             this.id = id;
@@ -63,6 +70,8 @@ final class NetworkView {
 
     long height = -1;
     Hash hash = Hash.ZERO;
+    /** The latest block's header timestamp (ms): a query's {@code block_time}. */
+    long time;
     List<AccountId> authorities = List.of();
     final LinkedHashMap<WorkerId, WorkerEntry> workers = new LinkedHashMap<>();
     final List<WorkerId> gatekeepers = new ArrayList<>();
@@ -72,6 +81,8 @@ final class NetworkView {
     final LinkedHashSet<WorkerId> masterHolders = new LinkedHashSet<>();
     final TreeMap<Integer, Cluster> clusters = new TreeMap<>();
     final LinkedHashMap<ContractId, Contract> contracts = new LinkedHashMap<>();
+    /** Uploaded WebAssembly modules by code hash (SHA-256 of the module), as the chain accepted them. */
+    final TreeMap<Hash, byte[]> codes = new TreeMap<>();
 
     int currentEpoch() {
         return masterKeys.size() - 1;
@@ -108,7 +119,7 @@ final class NetworkView {
     // ---------------------------------------------------------------- checkpoint codec
 
     void write(CanonicalWriter w) {
-        w.u64(height + 1).hash(hash).u32(authorities.size());
+        w.u64(height + 1).hash(hash).u64(time).u32(authorities.size());
         authorities.forEach(w::account);
         w.u32(workers.size());
         for (WorkerEntry e : workers.values()) {
@@ -127,19 +138,27 @@ final class NetworkView {
             w.u32(c.id).u32(c.keyEpoch);
             writeIds(w, c.members);
             writeKey(w, c.publicKey);
+            writeIds(w, c.deliveredTo);
         }
         w.u32(contracts.size());
         for (Contract c : contracts.values()) {
             w.hash(c.id.hash()).u32(c.cluster).string(c.kind).u32(c.keyEpoch).u64(c.deployedAt);
             writeKey(w, c.publicKey);
             writeIds(w, c.deliveredTo);
+            w.bool(c.codeHash != null);
+            if (c.codeHash != null) {
+                w.hash(c.codeHash).account(c.owner);
+            }
         }
+        w.u32(codes.size());
+        codes.forEach((h, code) -> w.hash(h).bytes(code));
     }
 
     static NetworkView read(CanonicalReader r) {
         NetworkView v = new NetworkView();
         v.height = r.u64("height") - 1;
         v.hash = r.hash("hash");
+        v.time = r.u64("time");
         int n = r.u32("authorities");
         List<AccountId> auth = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
@@ -167,6 +186,7 @@ final class NetworkView {
             int epoch = r.u32("key epoch");
             Cluster c = new Cluster(id, readIds(r), epoch);
             c.publicKey = readKey(r);
+            c.deliveredTo.addAll(readIds(r));
             v.clusters.put(id, c);
         }
         n = r.u32("contracts");
@@ -175,7 +195,15 @@ final class NetworkView {
                     r.u32("key epoch"), r.u64("deployed at"));
             c.publicKey = readKey(r);
             c.deliveredTo.addAll(readIds(r));
+            if (r.bool("wasm")) {
+                c.codeHash = r.hash("code hash");
+                c.owner = r.account("owner");
+            }
             v.contracts.put(c.id, c);
+        }
+        n = r.u32("codes");
+        for (int i = 0; i < n; i++) {
+            v.codes.put(r.hash("code hash"), r.bytes(ContractsCall.MAX_CODE + 1, "code"));
         }
         return v;
     }
