@@ -34,7 +34,7 @@ class EnclaveCodecTest {
                 new EnclaveReply.Synced(5, Hash.ZERO, List.of(m), Optional.of(new EnclaveReply.SyncRefusal(6, BlockRefusal.BAD_SEAL, "x"))),
                 new EnclaveReply.Synced(-1, Hash.ZERO, List.of(), Optional.empty()), new EnclaveReply.QueryAnswer(new byte[] {9}),
                 new EnclaveReply.Outcome(Optional.of(new CommandOutcome(Sha256.hash(new byte[1]), ContractId.system("secret-notes", 0), 4,
-                        false, "UNKNOWN_NOTE", "you have no note 3"))), new EnclaveReply.Outcome(Optional.empty()),
+                        false, "UNKNOWN_NOTE", "you have no note 3", 0))), new EnclaveReply.Outcome(Optional.empty()),
                 new EnclaveReply.Status(w.client.status()), new EnclaveReply.Done(), new EnclaveReply.Egress(List.of(m)),
                 new EnclaveReply.Failure(EnclaveError.INTERNAL, "boom"));
         for (EnclaveReply r : replies) {

@@ -9,6 +9,8 @@ import cloister.proto.CanonicalWriter;
 import cloister.proto.ContractId;
 import cloister.proto.InboundMessage;
 import cloister.proto.MalformedException;
+import cloister.proto.WorkerId;
+import cloister.proto.WorkerMessage;
 import cloister.proto.envelope.CommandEnvelope;
 import cloister.worker.CommandOutcome;
 import cloister.worker.EnclaveStatus;
@@ -16,6 +18,10 @@ import cloister.worker.enclave.contract.BlockContext;
 import cloister.worker.enclave.contract.ContractResult;
 import cloister.worker.enclave.contract.SystemContract;
 import cloister.worker.enclave.contract.SystemContractKinds;
+import cloister.worker.wasm.CallContext;
+import cloister.worker.wasm.CallResult;
+import cloister.worker.wasm.Entry;
+import cloister.worker.wasm.WasmEngine;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.util.ArrayDeque;
@@ -27,11 +33,23 @@ import java.util.Optional;
 import java.util.TreeMap;
 import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Runs the contracts this worker hosts: those whose cluster includes it and whose secret it holds. Commands are
  * opened with the contract key ({@link CommandEnvelope}) and applied in block order; their outcomes are kept by
  * transaction hash.
+ *
+ * <p>Two sorts of contract: system contracts ({@link SystemContract}, Java in the worker) and WebAssembly contracts
+ * (kind {@value WasmContract#KIND}: a {@link WasmContract} run by the {@link WasmEngine} with the code the
+ * {@link NetworkView} holds). For the latter, {@code WasmInstantiated}, {@code ContractUpgraded} and
+ * {@code WasmCall} go through the same path as commands (buffered in order alongside them). A call runs
+ * {@link Entry#CALL} with the call's gas limit; its writes apply only if it ends {@code OK}; its outcome records the
+ * status and gas used. The first worker of the contract's cluster (in cluster order) then reports the gas on chain
+ * ({@link WorkerMessage.CallSettled}, collected by {@link #takeSettlements()}): one report per call keeps chain
+ * traffic down, and since every member computes the same gas, a second report would say nothing new. Queries run
+ * {@link Entry#QUERY} with {@value #QUERY_GAS_LIMIT} gas and the engine's wall-time cap.
  *
  * <p>Every worker syncs from genesis, so it sees every command ever sent. Commands of a contract it does not (yet)
  * host are kept, still encrypted, until it does — a worker added to a cluster later, or whose key delivery comes
@@ -44,6 +62,13 @@ final class ContractHost {
     static final int MAX_BUFFERED_COMMANDS = 4096;
     static final long MAX_BUFFERED_BYTES = 16L * 1024 * 1024;
     static final int MAX_OUTCOMES = 100_000;
+    /**
+     * The gas a query of a WebAssembly contract may use. Queries are free (nobody pays for them), so this and the
+     * engine's wall-time cap (2 s by default) bound the work one query can cost a worker: 10^8 gas is about 1.5 s of
+     * Chicory's interpreter, well under 0.1 s compiled (docs/contract-abi.md, "rough speed").
+     */
+    static final long QUERY_GAS_LIMIT = 100_000_000L;
+    private static final Logger LOG = LoggerFactory.getLogger(ContractHost.class);
     private static final byte[] COMMITMENT_DOMAIN = "cloister/state-commitment/v1".getBytes(StandardCharsets.US_ASCII);
 
     static final class Hosted {
@@ -52,21 +77,37 @@ final class ContractHost {
         final int cluster;
         final EcdhKey key;
         final byte[] secret;
+        /** A system contract, or null for a WebAssembly contract. */
         final SystemContract contract;
+        /** A WebAssembly contract, or null for a system contract. */
+        final WasmContract wasm;
         long commands;
 
-        Hosted(ContractId id, String kind, int cluster, byte[] secret, SystemContract contract) {
+        Hosted(ContractId id, String kind, int cluster, byte[] secret, SystemContract contract, WasmContract wasm) {
             this.id = id;
             this.kind = kind;
             this.cluster = cluster;
             this.secret = secret;
             this.key = KeyDerivation.keyOf(secret);
             this.contract = contract;
+            this.wasm = wasm;
+        }
+
+        Hash stateHash() {
+            return wasm != null ? wasm.stateHash() : contract.stateHash();
+        }
+
+        byte[] snapshot() {
+            return wasm != null ? wasm.snapshot() : contract.snapshot();
         }
     }
 
-    /** A command seen in block {@code height} at {@code timestamp}, waiting for its contract to be hosted here. */
-    record Buffered(InboundMessage.Command command, long height, long timestamp) {}
+    /**
+     * A message for a contract seen in block {@code height} at {@code timestamp}, waiting for the contract to be
+     * hosted here: a {@code Command}, or for WebAssembly a {@code WasmInstantiated}, {@code ContractUpgraded} or
+     * {@code WasmCall}.
+     */
+    record Buffered(InboundMessage command, long height, long timestamp) {}
 
     static final class Buffer {
         final ArrayDeque<Buffered> commands = new ArrayDeque<>();
@@ -76,6 +117,11 @@ final class ContractHost {
 
     private final SystemContractKinds kinds;
     private final Hash genesisHash;
+    private final WorkerId me;
+    private final NetworkView view;
+    private final WasmEngine engine;
+    /** Gas reports owed to the chain, in execution order; the runtime signs them into egress after each block. */
+    private final List<WorkerMessage> settlements = new ArrayList<>();
     /** Contract secrets this worker holds: derived (gatekeeper) or delivered. */
     final Map<ContractId, byte[]> secrets = new TreeMap<>();
     final LinkedHashMap<ContractId, Hosted> hosted = new LinkedHashMap<>();
@@ -89,9 +135,24 @@ final class ContractHost {
         }
     };
 
-    ContractHost(SystemContractKinds kinds, Hash genesisHash) {
+    ContractHost(SystemContractKinds kinds, Hash genesisHash, WorkerId me, NetworkView view, WasmEngine engine) {
         this.kinds = kinds;
         this.genesisHash = genesisHash;
+        this.me = me;
+        this.view = view;
+        this.engine = engine;
+    }
+
+    /** Whether this build can run contracts of {@code kind}. */
+    boolean runs(String kind) {
+        return WasmContract.KIND.equals(kind) || kinds.implementsKind(kind);
+    }
+
+    /** The gas reports owed since the last call, in order; clears them. */
+    List<WorkerMessage> takeSettlements() {
+        List<WorkerMessage> out = List.copyOf(settlements);
+        settlements.clear();
+        return out;
     }
 
     boolean hasSecret(ContractId id) {
@@ -117,11 +178,16 @@ final class ContractHost {
         if (!member || secret == null || (buffer != null && buffer.overflowed)) {
             return false;
         }
-        Optional<SystemContract> instance = kinds.create(c.kind);
-        if (instance.isEmpty()) {
-            return false;
+        Hosted h;
+        if (WasmContract.KIND.equals(c.kind)) {
+            h = new Hosted(c.id, c.kind, c.cluster, secret, null, new WasmContract());
+        } else {
+            Optional<SystemContract> instance = kinds.create(c.kind);
+            if (instance.isEmpty()) {
+                return false;
+            }
+            h = new Hosted(c.id, c.kind, c.cluster, secret, instance.get(), null);
         }
-        Hosted h = new Hosted(c.id, c.kind, c.cluster, secret, instance.get());
         hosted.put(c.id, h);
         if (buffer != null) {
             buffers.remove(c.id);
@@ -132,22 +198,26 @@ final class ContractHost {
         return true;
     }
 
-    /** A command in block order: executed if hosted here, else kept for later (if this build could run it). */
-    void onCommand(InboundMessage.Command command, NetworkView view, long height, long timestamp) {
-        Hosted h = hosted.get(command.contract());
+    /**
+     * A message for a contract, in block order: a {@code Command}, {@code WasmInstantiated}, {@code ContractUpgraded}
+     * or {@code WasmCall}. Executed if the contract is hosted here, else kept for later (if this build could run it).
+     */
+    void onCommand(InboundMessage command, long height, long timestamp) {
+        ContractId contract = contractOf(command);
+        Hosted h = hosted.get(contract);
         if (h != null) {
             execute(h, command, height, timestamp);
             return;
         }
-        NetworkView.Contract c = view.contracts.get(command.contract());
-        if (c == null || !kinds.implementsKind(c.kind)) {
+        NetworkView.Contract c = view.contracts.get(contract);
+        if (c == null || !runs(c.kind)) {
             return;
         }
-        Buffer b = buffers.computeIfAbsent(command.contract(), k -> new Buffer());
+        Buffer b = buffers.computeIfAbsent(contract, k -> new Buffer());
         if (b.overflowed) {
             return;
         }
-        int size = command.sealed().length;
+        int size = sizeOf(command);
         if (b.commands.size() >= MAX_BUFFERED_COMMANDS || b.bytes + size > MAX_BUFFERED_BYTES) {
             b.commands.clear();
             b.bytes = 0;
@@ -158,7 +228,34 @@ final class ContractHost {
         b.bytes += size;
     }
 
-    private void execute(Hosted h, InboundMessage.Command command, long height, long timestamp) {
+    private static ContractId contractOf(InboundMessage m) {
+        return switch (m) {
+            case InboundMessage.Command c -> c.contract();
+            case InboundMessage.WasmInstantiated i -> i.contract();
+            case InboundMessage.ContractUpgraded u -> u.contract();
+            case InboundMessage.WasmCall c -> c.contract();
+            default -> throw new IllegalArgumentException("not a contract message: " + m.getClass().getSimpleName());
+        };
+    }
+
+    private static int sizeOf(InboundMessage m) {
+        return switch (m) {
+            case InboundMessage.Command c -> c.sealed().length;
+            case InboundMessage.WasmInstantiated i -> i.sealedArgs().length;
+            case InboundMessage.WasmCall c -> c.sealed().length;
+            default -> 0;
+        };
+    }
+
+    private void execute(Hosted h, InboundMessage message, long height, long timestamp) {
+        if (h.wasm != null) {
+            executeWasm(h, message, height, timestamp);
+        } else if (message instanceof InboundMessage.Command c) {
+            executeSystem(h, c, height, timestamp);
+        }
+    }
+
+    private void executeSystem(Hosted h, InboundMessage.Command command, long height, long timestamp) {
         h.commands++;
         byte[] plain;
         try {
@@ -182,7 +279,68 @@ final class ContractHost {
     }
 
     private void record(InboundMessage.Command c, long height, boolean ok, String code, String message) {
-        outcomes.put(c.txHash(), new CommandOutcome(c.txHash(), c.contract(), height, ok, code, message));
+        outcomes.put(c.txHash(), new CommandOutcome(c.txHash(), c.contract(), height, ok, code, message, 0));
+    }
+
+    // ---------------------------------------------------------------- WebAssembly
+
+    private void executeWasm(Hosted h, InboundMessage message, long height, long timestamp) {
+        switch (message) {
+            case InboundMessage.WasmInstantiated i -> h.wasm.codeHash = i.codeHash();
+            case InboundMessage.ContractUpgraded u -> h.wasm.codeHash = u.codeHash(); // state kept
+            case InboundMessage.WasmCall c -> {
+                h.commands++;
+                byte[] input;
+                try {
+                    input = CommandEnvelope.open(h.key, genesisHash, c.contract(), c.sender(), c.sealed());
+                } catch (HpkeException e) {
+                    settle(h, c.txHash(), c.contract(), height, false, "UNDECRYPTABLE", UNDECRYPTABLE, 0);
+                    return;
+                }
+                CallResult r = run(h, Entry.CALL, c.sender(), input, height, timestamp, c.gasLimit());
+                settle(h, c.txHash(), c.contract(), height, r.ok(), r.status().name(), r.message(), r.gasUsed());
+            }
+            default -> { }
+        }
+    }
+
+    private static final String UNDECRYPTABLE = "the command does not open with the contract key: it was altered,"
+            + " encrypted for another contract or network, or sent by another account than the one that sealed it";
+
+    /**
+     * Runs one entry of a hosted WebAssembly contract with the code it runs now, and applies the writes of a command
+     * that ended {@code OK}. A failed call changes nothing.
+     */
+    private CallResult run(Hosted h, Entry entry, AccountId caller, byte[] input, long height, long time, long gasLimit) {
+        byte[] code = h.wasm.codeHash == null ? null : view.codes.get(h.wasm.codeHash);
+        if (code == null) {
+            // Cannot happen on a chain that checks code exists before instantiate and upgrade; refuse, do not guess.
+            return notRun(CallResult.Status.INVALID_MODULE, "this worker has no code " + h.wasm.codeHash);
+        }
+        CallResult r;
+        try {
+            r = engine.execute(code, entry, input, new CallContext(caller.bytes(), h.id.bytes(), height, time), h.wasm.storage, gasLimit);
+        } catch (RuntimeException e) {
+            LOG.warn("contract {}: the engine failed: {}", h.id, e.toString());
+            return notRun(CallResult.Status.TRAP, "the worker failed to run the call");
+        }
+        if (r.ok() && entry != Entry.QUERY) {
+            h.wasm.storage.apply(r.writes());
+        }
+        return r;
+    }
+
+    private static CallResult notRun(CallResult.Status status, String message) {
+        return new CallResult(status, 0, new byte[0], List.of(), List.of(), List.of(), message);
+    }
+
+    /** Records a WebAssembly call's outcome; the first worker of the cluster owes the chain its gas report. */
+    private void settle(Hosted h, Hash txHash, ContractId contract, long height, boolean ok, String code, String message, long gasUsed) {
+        outcomes.put(txHash, new CommandOutcome(txHash, contract, height, ok, code, message, gasUsed));
+        NetworkView.Cluster cluster = view.clusters.get(h.cluster);
+        if (cluster != null && !cluster.members.isEmpty() && cluster.members.get(0).equals(me)) {
+            settlements.add(new WorkerMessage.CallSettled(txHash, gasUsed));
+        }
     }
 
     Optional<CommandOutcome> outcome(Hash txHash) {
@@ -191,7 +349,17 @@ final class ContractHost {
 
     Optional<ContractResult> query(ContractId id, AccountId caller, byte[] query) {
         Hosted h = hosted.get(id);
-        return h == null ? Optional.empty() : Optional.of(h.contract.query(caller, query));
+        if (h == null) {
+            return Optional.empty();
+        }
+        if (h.wasm == null) {
+            return Optional.of(h.contract.query(caller, query));
+        }
+        if (h.wasm.codeHash == null) {
+            return Optional.of(ContractResult.reject("NOT_INSTANTIATED", "the contract is not instantiated here yet"));
+        }
+        CallResult r = run(h, Entry.QUERY, caller, query, view.height, view.time, QUERY_GAS_LIMIT);
+        return Optional.of(r.ok() ? ContractResult.ok(r.output()) : ContractResult.reject(r.status().name(), r.message()));
     }
 
     List<EnclaveStatus.HostedContract> status() {
@@ -208,7 +376,7 @@ final class ContractHost {
             Mac mac = Mac.getInstance("HmacSHA256");
             mac.init(new SecretKeySpec(h.secret, "HmacSHA256"));
             mac.update(COMMITMENT_DOMAIN);
-            return Hash.wrap(mac.doFinal(h.contract.stateHash().bytes()));
+            return Hash.wrap(mac.doFinal(h.stateHash().bytes()));
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("HMAC-SHA256 is not available", e);
         }
@@ -217,7 +385,7 @@ final class ContractHost {
     /** The state hash of a hosted contract (inside only: tests of determinism). */
     Optional<Hash> stateHash(ContractId id) {
         Hosted h = hosted.get(id);
-        return h == null ? Optional.empty() : Optional.of(h.contract.stateHash());
+        return h == null ? Optional.empty() : Optional.of(h.stateHash());
     }
 
     // ---------------------------------------------------------------- checkpoint codec
@@ -227,7 +395,7 @@ final class ContractHost {
         secrets.forEach((id, s) -> w.hash(id.hash()).fixed(s));
         w.u32(hosted.size());
         for (Hosted h : hosted.values()) {
-            w.hash(h.id.hash()).u64(h.commands).bytes(h.contract.snapshot());
+            w.hash(h.id.hash()).u64(h.commands).bytes(h.snapshot());
         }
         w.u32(buffers.size());
         buffers.forEach((id, b) -> {
@@ -240,8 +408,8 @@ final class ContractHost {
         outcomes.values().forEach(o -> o.write(w));
     }
 
-    /** Restores into this (empty) host; {@code view} must be the restored view (it names kinds and clusters). */
-    void read(CanonicalReader r, NetworkView view) {
+    /** Restores into this (empty) host; its view must be the restored view (it names kinds and clusters). */
+    void read(CanonicalReader r) {
         int n = r.u32("contract secrets");
         for (int i = 0; i < n; i++) {
             secrets.put(new ContractId(r.hash("contract")), r.fixed(32, "contract secret"));
@@ -256,10 +424,15 @@ final class ContractHost {
             if (c == null || secret == null) {
                 throw new MalformedException("hosted contract " + id + " without its record or secret");
             }
-            SystemContract instance = kinds.create(c.kind)
-                    .orElseThrow(() -> new MalformedException("this build does not implement '" + c.kind + "'"));
-            instance.restore(snapshot);
-            Hosted h = new Hosted(id, c.kind, c.cluster, secret, instance);
+            Hosted h;
+            if (WasmContract.KIND.equals(c.kind)) {
+                h = new Hosted(id, c.kind, c.cluster, secret, null, WasmContract.restore(snapshot));
+            } else {
+                SystemContract instance = kinds.create(c.kind)
+                        .orElseThrow(() -> new MalformedException("this build does not implement '" + c.kind + "'"));
+                instance.restore(snapshot);
+                h = new Hosted(id, c.kind, c.cluster, secret, instance, null);
+            }
             h.commands = commands;
             hosted.put(id, h);
         }
@@ -272,11 +445,13 @@ final class ContractHost {
             for (int j = 0; j < m; j++) {
                 long height = r.u64("height");
                 long ts = r.u64("timestamp");
-                if (!(InboundMessage.decode(r.bytes(InboundMessage.MAX_COMMAND + 256, "command")) instanceof InboundMessage.Command c)) {
-                    throw new MalformedException("a buffered message is not a command");
+                InboundMessage msg = InboundMessage.decode(r.bytes(InboundMessage.MAX_COMMAND + 1024, "command"));
+                if (!(msg instanceof InboundMessage.Command || msg instanceof InboundMessage.WasmInstantiated
+                        || msg instanceof InboundMessage.ContractUpgraded || msg instanceof InboundMessage.WasmCall)) {
+                    throw new MalformedException("a buffered message is not for a contract");
                 }
-                b.commands.add(new Buffered(c, height, ts));
-                b.bytes += c.sealed().length;
+                b.commands.add(new Buffered(msg, height, ts));
+                b.bytes += sizeOf(msg);
             }
             buffers.put(id, b);
         }

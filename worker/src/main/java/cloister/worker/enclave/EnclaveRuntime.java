@@ -14,6 +14,7 @@ import cloister.proto.envelope.QueryEnvelope;
 import cloister.proto.envelope.QueryRefusal;
 import cloister.worker.enclave.contract.ContractResult;
 import cloister.worker.enclave.contract.SystemContractKinds;
+import cloister.worker.wasm.WasmEngine;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,8 +50,11 @@ final class EnclaveRuntime {
         this.random = random;
     }
 
-    static EnclaveRuntime fresh(EnclaveKeys keys, GatekeeperRole gatekeeper, SystemContractKinds kinds, SecureRandom random) {
-        return new EnclaveRuntime(keys, new NetworkView(), new Outbox(), gatekeeper, new ContractHost(kinds, keys.genesisHash), random);
+    static EnclaveRuntime fresh(EnclaveKeys keys, GatekeeperRole gatekeeper, SystemContractKinds kinds, WasmEngine engine,
+                                SecureRandom random) {
+        NetworkView view = new NetworkView();
+        return new EnclaveRuntime(keys, view, new Outbox(), gatekeeper, new ContractHost(kinds, keys.genesisHash, keys.id, view, engine),
+                random);
     }
 
     WorkerId me() {
@@ -67,11 +71,14 @@ final class EnclaveRuntime {
         view.height = header.height();
         view.hash = header.hash();
         view.time = header.timestamp();
+        List<SignedWorkerMessage> egress = new ArrayList<>();
+        for (WorkerMessage m : contracts.takeSettlements()) {
+            egress.add(outbox.sign(keys.identity, keys.genesisHash, m));
+        }
         if (!dutiesDirty) {
-            return List.of();
+            return egress;
         }
         dutiesDirty = false;
-        List<SignedWorkerMessage> egress = new ArrayList<>();
         for (WorkerMessage m : gatekeeper.duties(view)) {
             egress.add(outbox.sign(keys.identity, keys.genesisHash, m));
         }
@@ -115,7 +122,7 @@ final class EnclaveRuntime {
                 host(k);
                 dutiesDirty = true;
             }
-            case InboundMessage.Command c -> contracts.onCommand(c, view, header.height(), header.timestamp());
+            case InboundMessage.Command c -> contracts.onCommand(c, header.height(), header.timestamp());
             case InboundMessage.Accepted a -> accepted(a.message());
             // Code is public and kept by every worker: a contract may be instantiated in any cluster later.
             case InboundMessage.CodeUploaded c -> view.codes.putIfAbsent(c.codeHash(), c.code());
@@ -125,14 +132,16 @@ final class EnclaveRuntime {
                     k.codeHash = i.codeHash();
                     k.owner = i.owner();
                 }
+                contracts.onCommand(i, header.height(), header.timestamp());
             }
             case InboundMessage.ContractUpgraded u -> {
                 NetworkView.Contract k = view.contracts.get(u.contract());
                 if (k != null) {
                     k.codeHash = u.codeHash();
                 }
+                contracts.onCommand(u, header.height(), header.timestamp());
             }
-            case InboundMessage.WasmCall c -> { }
+            case InboundMessage.WasmCall c -> contracts.onCommand(c, header.height(), header.timestamp());
         }
     }
 
@@ -278,7 +287,7 @@ final class EnclaveRuntime {
      * @throws IllegalStateException if it belongs to another network or identity
      */
     static EnclaveRuntime decode(byte[] bytes, EnclaveKeys keys, GatekeeperRole gatekeeper, SystemContractKinds kinds,
-                                 SecureRandom random) {
+                                 WasmEngine engine, SecureRandom random) {
         CanonicalReader r = new CanonicalReader(bytes);
         int version = r.u8("state version");
         if (version != STATE_VERSION) {
@@ -290,8 +299,8 @@ final class EnclaveRuntime {
         NetworkView view = NetworkView.read(r);
         Outbox outbox = Outbox.read(r);
         gatekeeper.read(r);
-        ContractHost contracts = new ContractHost(kinds, keys.genesisHash);
-        contracts.read(r, view);
+        ContractHost contracts = new ContractHost(kinds, keys.genesisHash, keys.id, view, engine);
+        contracts.read(r);
         r.end("state");
         return new EnclaveRuntime(keys, view, outbox, gatekeeper, contracts, random);
     }

@@ -16,6 +16,7 @@ import cloister.worker.EnclaveHost;
 import cloister.worker.EnclaveReply;
 import cloister.worker.EnclaveStatus;
 import cloister.worker.enclave.contract.SystemContractKinds;
+import cloister.worker.wasm.WasmEngine;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -40,6 +41,8 @@ public final class WorkerEnclave implements Enclave {
     private final EnclavePlatform platform;
     private final SealedStore store;
     private final SystemContractKinds kinds;
+    /** Runs WebAssembly contracts; kept across restores so prepared modules stay cached. Its threads are daemons. */
+    private final WasmEngine engine = new WasmEngine(WasmEngine.Config.defaults());
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private EnclaveRuntime runtime;
     private AccountId operator;
@@ -154,10 +157,10 @@ public final class WorkerEnclave implements Enclave {
     private EnclaveRuntime restore(EnclaveKeys keys, GatekeeperRole gatekeeper) throws EnclaveFailure {
         Optional<byte[]> state = store.load(STATE_BLOB);
         if (state.isEmpty()) {
-            return EnclaveRuntime.fresh(keys, gatekeeper, kinds, platform.random());
+            return EnclaveRuntime.fresh(keys, gatekeeper, kinds, engine, platform.random());
         }
         try {
-            return EnclaveRuntime.decode(state.get(), keys, gatekeeper, kinds, platform.random());
+            return EnclaveRuntime.decode(state.get(), keys, gatekeeper, kinds, engine, platform.random());
         } catch (IllegalStateException e) {
             throw new EnclaveFailure(EnclaveError.WRONG_NETWORK, e.getMessage());
         } catch (MalformedException | IllegalArgumentException e) {

@@ -76,7 +76,7 @@ final class QueryServer implements AutoCloseable {
         }
         CommandOutcome c = o.get();
         json(ctx, 200, new Json().field("txHash", c.txHash().hex()).field("contract", c.contract().hex()).field("height", c.height())
-                .field("ok", c.ok()).field("code", c.code()).field("message", c.message()).toString());
+                .field("ok", c.ok()).field("code", c.code()).field("message", c.message()).field("gasUsed", c.gasUsed()).toString());
     }
 
     static String status(WorkerHost worker, EnclaveStatus s) {
