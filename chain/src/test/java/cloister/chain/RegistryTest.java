@@ -248,8 +248,25 @@ class RegistryTest {
                 new WorkerMessage.ContractKeyPublished(notes, contractKey, List.of(new KeyShare(w1.id(), new byte[48]))))));
         assertEquals(Optional.of(contractKey), Registry.contract(f.chain.state(), notes).orElseThrow().publicKey());
 
+        // Cluster keys: deliveries only to members; the same key again with new deliveries, never another key.
+        X25519PublicKey clusterKey = X25519PublicKey.of(java.util.Arrays.copyOf(new byte[] {7}, 32));
+        List<EventRecord> clusterToOutsider = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(gk.say(genesis(), seq++,
+                new WorkerMessage.ClusterKeyPublished(0, clusterKey, List.of(new KeyShare(w2.id(), new byte[48]))))));
+        assertTrue(has(clusterToOutsider, Event.WorkerMessageRefused.class), "cluster key delivery to a non-member");
+        List<EventRecord> clusterKeyEvents = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(gk.say(genesis(), seq++,
+                new WorkerMessage.ClusterKeyPublished(0, clusterKey, List.of(new KeyShare(w1.id(), new byte[48]))))));
+        assertTrue(has(clusterKeyEvents, Event.ClusterKeyPublished.class));
+        assertEquals(Optional.of(clusterKey), Registry.cluster(f.chain.state(), 0).orElseThrow().publicKey());
+
         sudo(new GovernanceCall.AddWorkerToCluster(0, w2.id()));
         assertFailed("DUPLICATE", sudo(new GovernanceCall.AddWorkerToCluster(0, w2.id())), "already");
+        List<EventRecord> again = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(gk.say(genesis(), seq++,
+                new WorkerMessage.ClusterKeyPublished(0, clusterKey, List.of(new KeyShare(w2.id(), new byte[48]))))));
+        assertTrue(has(again, Event.WorkerMessageAccepted.class), "the same key, delivered to a worker that joined");
+        assertFalse(has(again, Event.ClusterKeyPublished.class), "the key itself is not published twice");
+        List<EventRecord> otherClusterKey = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(gk.say(genesis(), seq++,
+                new WorkerMessage.ClusterKeyPublished(0, contractKey, List.of()))));
+        assertTrue(has(otherClusterKey, Event.WorkerMessageRefused.class), "another key for the same cluster");
         List<EventRecord> conflict = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(gk.say(genesis(), seq++,
                 new WorkerMessage.ContractKeyPublished(notes, X25519PublicKey.of(new byte[32]), List.of()))));
         assertTrue(has(conflict, Event.WorkerMessageRefused.class), "another key for the same contract");

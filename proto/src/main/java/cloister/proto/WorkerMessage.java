@@ -38,8 +38,16 @@ public sealed interface WorkerMessage {
         }
     }
 
-    /** A gatekeeper publishes a cluster's public key (derived from the master key). */
-    record ClusterKeyPublished(int cluster, X25519PublicKey publicKey) implements WorkerMessage {
+    /**
+     * A gatekeeper publishes a cluster's public key (derived from the master key; clients seal constructor arguments
+     * to it) and delivers the cluster's secret key to workers of the cluster. Sent again with the same key and only
+     * new deliveries when a worker joins the cluster.
+     */
+    record ClusterKeyPublished(int cluster, X25519PublicKey publicKey, List<KeyShare> deliveries) implements WorkerMessage {
+        public ClusterKeyPublished {
+            deliveries = List.copyOf(deliveries);
+        }
+
         @Override
         public String name() {
             return "clusterKeyPublished";
@@ -108,7 +116,10 @@ public sealed interface WorkerMessage {
                 w.u8(0x02);
                 s.share().write(w);
             }
-            case ClusterKeyPublished c -> w.u8(0x03).u32(c.cluster()).fixed(c.publicKey().bytes());
+            case ClusterKeyPublished c -> {
+                w.u8(0x03).u32(c.cluster()).fixed(c.publicKey().bytes());
+                writeShares(w, c.deliveries());
+            }
             case ContractKeyPublished c -> {
                 w.u8(0x04).hash(c.contract().hash()).fixed(c.publicKey().bytes());
                 writeShares(w, c.deliveries());
@@ -123,7 +134,7 @@ public sealed interface WorkerMessage {
         return switch (tag) {
             case 0x01 -> new MasterKeyPublished(r.u32("epoch"), X25519PublicKey.of(r.fixed(32, "master public key")), readShares(r));
             case 0x02 -> new MasterKeyShared(KeyShare.read(r));
-            case 0x03 -> new ClusterKeyPublished(r.u32("cluster"), X25519PublicKey.of(r.fixed(32, "cluster public key")));
+            case 0x03 -> new ClusterKeyPublished(r.u32("cluster"), X25519PublicKey.of(r.fixed(32, "cluster public key")), readShares(r));
             case 0x04 -> new ContractKeyPublished(new ContractId(r.hash("contract")), X25519PublicKey.of(r.fixed(32, "contract public key")), readShares(r));
             case 0x05 -> new EndpointAnnounced(r.string(EndpointAnnounced.MAX_URL, "endpoint URL"));
             case 0x06 -> new CallSettled(r.hash("tx hash"), r.u64("gas used"));

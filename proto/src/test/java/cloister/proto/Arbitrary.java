@@ -156,7 +156,7 @@ final class Arbitrary {
         return switch (random.nextInt(WORKER_MESSAGE_VARIANTS)) {
             case 0 -> new WorkerMessage.MasterKeyPublished(u32(), ecdhKey(), shares());
             case 1 -> new WorkerMessage.MasterKeyShared(new KeyShare(worker(), bytes(80)));
-            case 2 -> new WorkerMessage.ClusterKeyPublished(u32(), ecdhKey());
+            case 2 -> new WorkerMessage.ClusterKeyPublished(u32(), ecdhKey(), shares());
             case 4 -> new WorkerMessage.CallSettled(hash(), u64());
             case 3 -> new WorkerMessage.EndpointAnnounced("http://127.0.0.1:" + random.nextInt(65536) + "/" + string(5));
             default -> new WorkerMessage.ContractKeyPublished(new ContractId(hash()), ecdhKey(), shares());

@@ -253,7 +253,10 @@ class ContractsTest {
         assertTrue(late.client.outcome(share).isEmpty(), "not hosted yet: nothing executed");
         chain.add(new InboundMessage.WorkerJoinedCluster(0, late.id()));
         List<SignedWorkerMessage> delivery = gk.sync(chain);
-        WorkerMessage.ContractKeyPublished d = assertInstanceOf(WorkerMessage.ContractKeyPublished.class, delivery.get(0).message());
+        // The cluster's key first (for WebAssembly constructors), then the contract's.
+        assertEquals(List.of(late.id()), assertInstanceOf(WorkerMessage.ClusterKeyPublished.class, delivery.get(0).message())
+                .deliveries().stream().map(KeyShare::recipient).toList());
+        WorkerMessage.ContractKeyPublished d = assertInstanceOf(WorkerMessage.ContractKeyPublished.class, delivery.get(1).message());
         assertEquals(List.of(late.id()), d.deliveries().stream().map(KeyShare::recipient).toList());
         assertEquals(contractKey, d.publicKey());
         chain.accept(delivery);

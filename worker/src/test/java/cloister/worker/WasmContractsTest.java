@@ -16,7 +16,9 @@ import cloister.proto.InboundMessage;
 import cloister.proto.SignedWorkerMessage;
 import cloister.proto.WorkerId;
 import cloister.proto.WorkerMessage;
+import cloister.proto.KeyShare;
 import cloister.proto.envelope.CommandEnvelope;
+import cloister.proto.envelope.ConstructorEnvelope;
 import cloister.proto.envelope.QueryEnvelope;
 import cloister.worker.wasm.ExampleContract;
 import java.nio.ByteBuffer;
@@ -37,6 +39,8 @@ import org.junit.jupiter.api.Test;
 class WasmContractsTest {
     private static final SigningKey ALICE = DevKeys.get("alice");
     private static final SigningKey BOB = DevKeys.get("bob");
+    private static final SigningKey CHARLIE = DevKeys.get("charlie");
+    private static final SigningKey DAVE = DevKeys.get("dave");
     private static final long GAS = 1_000_000;
     private final AtomicLong txCounter = new AtomicLong();
 
@@ -44,6 +48,8 @@ class WasmContractsTest {
     private TestWorker gk;
     private TestWorker w1;
     private TestWorker w2;
+    /** Registered, not in the cluster until a test adds it. */
+    private TestWorker late;
     /** Every egress message seen accepted, with its sender, in order. */
     private final List<SignedWorkerMessage> accepted = new ArrayList<>();
 
@@ -51,7 +57,7 @@ class WasmContractsTest {
     private void settle() {
         for (int round = 0; round < 10; round++) {
             List<SignedWorkerMessage> all = new ArrayList<>();
-            for (TestWorker w : List.of(gk, w1, w2)) {
+            for (TestWorker w : List.of(gk, w1, w2, late)) {
                 all.addAll(w.sync(chain));
             }
             if (all.isEmpty()) {
@@ -69,7 +75,8 @@ class WasmContractsTest {
         gk = new TestWorker().start(chain.genesisHash());
         w1 = new TestWorker().start(chain.genesisHash());
         w2 = new TestWorker().start(chain.genesisHash());
-        chain.add(gk.registration(), w1.registration(), w2.registration());
+        late = new TestWorker().start(chain.genesisHash());
+        chain.add(gk.registration(), w1.registration(), w2.registration(), late.registration());
         chain.add(new InboundMessage.GatekeeperAdded(gk.id()));
         settle();
         chain.add(new InboundMessage.ClusterCreated(0, List.of(w1.id(), w2.id())));
@@ -86,15 +93,37 @@ class WasmContractsTest {
         return codeHash;
     }
 
-    /** Instantiates {@code code} in cluster 0 as {@code owner} would (without constructor arguments); settles. */
+    /** Instantiates {@code example} in cluster 0 as {@code owner} would, without constructor arguments; settles. */
     private Instance instantiate(ExampleContract example, SigningKey owner) {
+        return instantiate(example, owner, null);
+    }
+
+    /**
+     * Instantiates {@code example} in cluster 0 as {@code owner} would, with {@code args} sealed to the cluster key as
+     * the chain carries them (null: no arguments); settles.
+     */
+    private Instance instantiate(ExampleContract example, SigningKey owner, byte[] args) {
         Hash codeHash = upload(example.wasm());
         ContractId id = ContractId.wasm(owner.account(), codeHash, 0, new byte[] {1});
+        byte[] sealed = args == null ? new byte[0] : ConstructorEnvelope.seal(clusterKey(0), chain.genesisHash(), id, owner.account(), args);
+        return instantiateSealed(id, codeHash, owner, sealed);
+    }
+
+    private Instance instantiateSealed(ContractId id, Hash codeHash, SigningKey owner, byte[] sealedArgs) {
         Hash tx = tx();
         chain.add(new InboundMessage.ContractDeployed(id, 0, "wasm", 0),
-                new InboundMessage.WasmInstantiated(id, codeHash, owner.account(), tx, new byte[0], GAS));
+                new InboundMessage.WasmInstantiated(id, codeHash, owner.account(), tx, sealedArgs, GAS));
         settle();
         return new Instance(id, tx, contractKey(id));
+    }
+
+    private X25519PublicKey clusterKey(int cluster) {
+        for (SignedWorkerMessage m : accepted) {
+            if (m.message() instanceof WorkerMessage.ClusterKeyPublished c && c.cluster() == cluster) {
+                return c.publicKey();
+            }
+        }
+        throw new AssertionError("no key published for cluster " + cluster);
     }
 
     private record Instance(ContractId id, Hash constructorTx, X25519PublicKey key) {}
@@ -196,7 +225,7 @@ class WasmContractsTest {
         assertTrue(ok > 10 && ok < calls.size(), "a mix of successful and failed calls: " + ok);
         assertSameState(c.id());
         assertEquals(counter(w1, c), counter(w2, c));
-        assertEquals(calls.size(), hosted(w1, c.id()).commands());
+        assertEquals(calls.size() + 1, hosted(w1, c.id()).commands(), "the calls and the constructor");
     }
 
     @Test
@@ -287,5 +316,128 @@ class WasmContractsTest {
         assertArrayEquals(new long[] {10, 10}, new long[] {counter(w1, c), counter(w2, c)});
         assertEquals(outcome(w1, next), outcome(w2, next));
         assertSameState(c.id());
+    }
+
+    @Test
+    void theClusterGetsItsKeyDeliveredAndTheConstructorRunsWithTheSealedArguments() {
+        WorkerMessage.ClusterKeyPublished published = accepted.stream().map(SignedWorkerMessage::message)
+                .filter(WorkerMessage.ClusterKeyPublished.class::isInstance).map(WorkerMessage.ClusterKeyPublished.class::cast)
+                .findFirst().orElseThrow();
+        assertEquals(List.of(w1.id(), w2.id()), published.deliveries().stream().map(KeyShare::recipient).toList());
+
+        Instance c = instantiate(ExampleContract.COUNTER, ALICE, i64(100));
+        for (TestWorker w : List.of(w1, w2)) {
+            CommandOutcome init = outcome(w, c.constructorTx());
+            assertTrue(init.ok(), init.toString());
+            assertTrue(init.gasUsed() > 0);
+            assertEquals(100, counter(w, c));
+        }
+        assertEquals(1, settlements(c.constructorTx()).size(), "the constructor's gas is reported once");
+        assertEquals(w1.id(), settlements(c.constructorTx()).get(0).worker());
+        call(c, BOB, i64(-1), GAS);
+        settle();
+        assertEquals(99, counter(w2, c));
+        assertSameState(c.id());
+    }
+
+    @Test
+    void constructorArgumentsThatDoNotOpenLeaveTheContractEmpty() {
+        Hash codeHash = upload(ExampleContract.COUNTER.wasm());
+        ContractId id = ContractId.wasm(ALICE.account(), codeHash, 0, new byte[] {1});
+        // Sealed by bob but carried as alice's instantiation: the owner is the aad, so it does not open.
+        byte[] sealed = ConstructorEnvelope.seal(clusterKey(0), chain.genesisHash(), id, BOB.account(), i64(100));
+        Instance c = instantiateSealed(id, codeHash, ALICE, sealed);
+        for (TestWorker w : List.of(w1, w2)) {
+            CommandOutcome init = outcome(w, c.constructorTx());
+            assertEquals("UNDECRYPTABLE", init.code());
+            assertEquals(0, init.gasUsed());
+            assertEquals(0, counter(w, c));
+        }
+        assertEquals(List.of(new WorkerMessage.CallSettled(c.constructorTx(), 0)),
+                settlements(c.constructorTx()).stream().map(SignedWorkerMessage::message).toList());
+    }
+
+    @Test
+    void theSealedBidAuctionRevealsOnlyTheWinnerAndPrice() {
+        Instance auction = instantiate(ExampleContract.SEALED_BID_AUCTION, ALICE);
+        Hash b1 = call(auction, BOB, bid(300), GAS);
+        Hash b2 = call(auction, CHARLIE, bid(500), GAS);
+        Hash b3 = call(auction, DAVE, bid(400), GAS);
+        Hash twice = call(auction, BOB, bid(900), GAS);
+        Hash notOwner = call(auction, BOB, new byte[] {2}, GAS);
+        settle();
+        for (Hash t : List.of(b1, b2, b3)) {
+            assertTrue(outcome(w1, t).ok(), outcome(w1, t).toString());
+        }
+        assertEquals("REVERTED", outcome(w1, twice).code());
+        assertEquals("you have already bid", outcome(w2, twice).message());
+        assertEquals("only the owner can close", outcome(w2, notOwner).message());
+        // While open: no result, and a bidder sees only their own bid; the owner sees no bid at all.
+        assertEquals("REVERTED", refusal(w1, BOB, auction.id(), new byte[] {1}).code());
+        assertEquals(300, i64(answer(w2, BOB, auction.id(), new byte[] {2})));
+        assertEquals("REVERTED", refusal(w1, ALICE, auction.id(), new byte[] {2}).code());
+
+        Hash close = call(auction, ALICE, new byte[] {2}, GAS);
+        settle();
+        assertTrue(outcome(w1, close).ok());
+        for (TestWorker w : List.of(w1, w2)) {
+            byte[] result = answer(w, ALICE, auction.id(), new byte[] {1});
+            assertEquals(40, result.length);
+            assertArrayEquals(CHARLIE.account().bytes(), java.util.Arrays.copyOf(result, 32), "the winner");
+            assertEquals(500, i64(java.util.Arrays.copyOfRange(result, 32, 40)), "the price");
+        }
+        Hash tooLate = call(auction, DAVE, bid(1000), GAS);
+        settle();
+        assertEquals("the auction is closed", outcome(w2, tooLate).message());
+        assertEquals(500, i64(java.util.Arrays.copyOfRange(answer(w1, BOB, auction.id(), new byte[] {1}), 32, 40)));
+        assertSameState(auction.id());
+    }
+
+    @Test
+    void aWorkerThatJoinsLaterGetsBothKeysAndReplaysTheHistory() {
+        Instance c = instantiate(ExampleContract.COUNTER, ALICE, i64(10));
+        Hash t1 = call(c, BOB, i64(5), GAS);
+        settle();
+        assertTrue(late.client.outcome(t1).isEmpty(), "not a member: nothing executed");
+        chain.add(new InboundMessage.WorkerJoinedCluster(0, late.id()));
+        settle();
+        assertEquals(hosted(w1, c.id()), hosted(late, c.id()));
+        assertEquals(outcome(w1, t1), outcome(late, t1));
+        assertEquals(outcome(w1, c.constructorTx()), outcome(late, c.constructorTx()));
+        assertEquals(15, counter(late, c));
+        assertEquals(1, settlements(t1).size(), "the replaying worker is not the first of the cluster: no second report");
+        List<WorkerMessage.ClusterKeyPublished> toLate = accepted.stream().map(SignedWorkerMessage::message)
+                .filter(WorkerMessage.ClusterKeyPublished.class::isInstance).map(WorkerMessage.ClusterKeyPublished.class::cast)
+                .filter(m -> m.deliveries().stream().anyMatch(d -> d.recipient().equals(late.id()))).toList();
+        assertEquals(1, toLate.size());
+        assertEquals(List.of(late.id()), toLate.get(0).deliveries().stream().map(KeyShare::recipient).toList());
+        assertEquals(clusterKey(0), toLate.get(0).publicKey());
+    }
+
+    @Test
+    void anUpgradeKeepsTheStateAndReplaysUseTheCodeOfTheirTime() {
+        Instance c = instantiate(ExampleContract.COUNTER, ALICE, i64(1));
+        Hash before = call(c, BOB, i64(2), GAS);
+        // Upgraded to the vote contract's code (any other valid module): the counter's calls now run other code.
+        Hash voteCode = upload(ExampleContract.PRIVATE_VOTE.wasm());
+        chain.add(new InboundMessage.ContractUpgraded(c.id(), voteCode));
+        Hash after = call(c, BOB, i64(2), GAS);
+        settle();
+        assertTrue(outcome(w1, before).ok());
+        assertEquals(outcome(w1, after), outcome(w2, after));
+        chain.add(new InboundMessage.WorkerJoinedCluster(0, late.id()));
+        settle();
+        assertEquals(outcome(w1, before), outcome(late, before), "replayed with the code current at the time");
+        assertEquals(outcome(w1, after), outcome(late, after));
+        assertEquals(hosted(w1, c.id()), hosted(late, c.id()));
+    }
+
+    private static byte[] bid(long amount) {
+        return ByteBuffer.allocate(9).order(ByteOrder.LITTLE_ENDIAN).put((byte) 1).putLong(amount).array();
+    }
+
+    private QueryEnvelope.Result.Refused refusal(TestWorker w, SigningKey caller, ContractId contract, byte[] query) {
+        QueryEnvelope.Result r = query(w, caller, contract, query);
+        return assertInstanceOf(QueryEnvelope.Result.Refused.class, r, r.toString());
     }
 }

@@ -12,6 +12,7 @@ import cloister.proto.MalformedException;
 import cloister.proto.WorkerId;
 import cloister.proto.WorkerMessage;
 import cloister.proto.envelope.CommandEnvelope;
+import cloister.proto.envelope.ConstructorEnvelope;
 import cloister.worker.CommandOutcome;
 import cloister.worker.EnclaveStatus;
 import cloister.worker.enclave.contract.BlockContext;
@@ -81,9 +82,20 @@ final class ContractHost {
         final SystemContract contract;
         /** A WebAssembly contract, or null for a system contract. */
         final WasmContract wasm;
+        /** WebAssembly only: the cluster's key, which opens constructor arguments. */
+        final EcdhKey clusterKey;
         long commands;
 
-        Hosted(ContractId id, String kind, int cluster, byte[] secret, SystemContract contract, WasmContract wasm) {
+        Hosted(ContractId id, String kind, int cluster, byte[] secret, SystemContract contract) {
+            this(id, kind, cluster, secret, contract, null, null);
+        }
+
+        Hosted(ContractId id, int cluster, byte[] secret, WasmContract wasm, byte[] clusterSecret) {
+            this(id, WasmContract.KIND, cluster, secret, null, wasm, KeyDerivation.keyOf(clusterSecret));
+        }
+
+        private Hosted(ContractId id, String kind, int cluster, byte[] secret, SystemContract contract, WasmContract wasm,
+                       EcdhKey clusterKey) {
             this.id = id;
             this.kind = kind;
             this.cluster = cluster;
@@ -91,6 +103,7 @@ final class ContractHost {
             this.key = KeyDerivation.keyOf(secret);
             this.contract = contract;
             this.wasm = wasm;
+            this.clusterKey = clusterKey;
         }
 
         Hash stateHash() {
@@ -124,6 +137,8 @@ final class ContractHost {
     private final List<WorkerMessage> settlements = new ArrayList<>();
     /** Contract secrets this worker holds: derived (gatekeeper) or delivered. */
     final Map<ContractId, byte[]> secrets = new TreeMap<>();
+    /** Cluster secrets this worker holds (its own clusters): derived (gatekeeper) or delivered. */
+    final Map<Integer, byte[]> clusterSecrets = new TreeMap<>();
     final LinkedHashMap<ContractId, Hosted> hosted = new LinkedHashMap<>();
     final LinkedHashMap<ContractId, Buffer> buffers = new LinkedHashMap<>();
     final LinkedHashMap<Hash, CommandOutcome> outcomes = new LinkedHashMap<>(1024, 0.75f, false) {
@@ -163,9 +178,18 @@ final class ContractHost {
         secrets.putIfAbsent(id, secret.clone());
     }
 
+    boolean hasClusterSecret(int cluster) {
+        return clusterSecrets.containsKey(cluster);
+    }
+
+    void holdClusterSecret(int cluster, byte[] secret) {
+        clusterSecrets.putIfAbsent(cluster, secret.clone());
+    }
+
     /**
-     * Starts hosting {@code c} if this worker is a member of its cluster, holds its secret, implements its kind and
-     * has its whole command history; then replays the buffered commands.
+     * Starts hosting {@code c} if this worker is a member of its cluster, holds its secret (and for WebAssembly its
+     * cluster's secret, for the constructor's arguments), implements its kind and has its whole command history; then
+     * replays the buffered commands.
      *
      * @return whether it is hosted now
      */
@@ -180,13 +204,17 @@ final class ContractHost {
         }
         Hosted h;
         if (WasmContract.KIND.equals(c.kind)) {
-            h = new Hosted(c.id, c.kind, c.cluster, secret, null, new WasmContract());
+            byte[] clusterSecret = clusterSecrets.get(c.cluster);
+            if (clusterSecret == null) {
+                return false;
+            }
+            h = new Hosted(c.id, c.cluster, secret, new WasmContract(), clusterSecret);
         } else {
             Optional<SystemContract> instance = kinds.create(c.kind);
             if (instance.isEmpty()) {
                 return false;
             }
-            h = new Hosted(c.id, c.kind, c.cluster, secret, instance.get(), null);
+            h = new Hosted(c.id, c.kind, c.cluster, secret, instance.get());
         }
         hosted.put(c.id, h);
         if (buffer != null) {
@@ -286,7 +314,24 @@ final class ContractHost {
 
     private void executeWasm(Hosted h, InboundMessage message, long height, long timestamp) {
         switch (message) {
-            case InboundMessage.WasmInstantiated i -> h.wasm.codeHash = i.codeHash();
+            case InboundMessage.WasmInstantiated i -> {
+                h.wasm.codeHash = i.codeHash();
+                h.commands++;
+                byte[] args = new byte[0];
+                if (i.sealedArgs().length > 0) {
+                    try {
+                        args = ConstructorEnvelope.open(h.clusterKey, genesisHash, i.contract(), i.owner(), i.sealedArgs());
+                    } catch (HpkeException e) {
+                        // The contract exists on chain but its constructor never ran: its state stays empty.
+                        settle(h, i.txHash(), i.contract(), height, false, "UNDECRYPTABLE", "the constructor arguments do not open"
+                                + " with the cluster key: they were altered, sealed for another contract, cluster or network, or"
+                                + " by another account than the owner", 0);
+                        return;
+                    }
+                }
+                CallResult r = run(h, Entry.INIT, i.owner(), args, height, timestamp, i.gasLimit());
+                settle(h, i.txHash(), i.contract(), height, r.ok(), r.status().name(), r.message(), r.gasUsed());
+            }
             case InboundMessage.ContractUpgraded u -> h.wasm.codeHash = u.codeHash(); // state kept
             case InboundMessage.WasmCall c -> {
                 h.commands++;
@@ -393,6 +438,8 @@ final class ContractHost {
     void write(CanonicalWriter w) {
         w.u32(secrets.size());
         secrets.forEach((id, s) -> w.hash(id.hash()).fixed(s));
+        w.u32(clusterSecrets.size());
+        clusterSecrets.forEach((id, s) -> w.u32(id).fixed(s));
         w.u32(hosted.size());
         for (Hosted h : hosted.values()) {
             w.hash(h.id.hash()).u64(h.commands).bytes(h.snapshot());
@@ -414,6 +461,10 @@ final class ContractHost {
         for (int i = 0; i < n; i++) {
             secrets.put(new ContractId(r.hash("contract")), r.fixed(32, "contract secret"));
         }
+        n = r.u32("cluster secrets");
+        for (int i = 0; i < n; i++) {
+            clusterSecrets.put(r.u32("cluster"), r.fixed(32, "cluster secret"));
+        }
         n = r.u32("hosted contracts");
         for (int i = 0; i < n; i++) {
             ContractId id = new ContractId(r.hash("contract"));
@@ -426,12 +477,16 @@ final class ContractHost {
             }
             Hosted h;
             if (WasmContract.KIND.equals(c.kind)) {
-                h = new Hosted(id, c.kind, c.cluster, secret, null, WasmContract.restore(snapshot));
+                byte[] clusterSecret = clusterSecrets.get(c.cluster);
+                if (clusterSecret == null) {
+                    throw new MalformedException("hosted contract " + id + " without its cluster's secret");
+                }
+                h = new Hosted(id, c.cluster, secret, WasmContract.restore(snapshot), clusterSecret);
             } else {
                 SystemContract instance = kinds.create(c.kind)
                         .orElseThrow(() -> new MalformedException("this build does not implement '" + c.kind + "'"));
                 instance.restore(snapshot);
-                h = new Hosted(id, c.kind, c.cluster, secret, instance, null);
+                h = new Hosted(id, c.kind, c.cluster, secret, instance);
             }
             h.commands = commands;
             hosted.put(id, h);

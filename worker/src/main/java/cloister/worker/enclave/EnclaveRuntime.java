@@ -173,10 +173,19 @@ final class EnclaveRuntime {
             }
             case WorkerMessage.ClusterKeyPublished c -> {
                 NetworkView.Cluster cluster = view.clusters.get(c.cluster());
-                if (cluster != null && cluster.publicKey == null) {
+                if (cluster == null) {
+                    return;
+                }
+                if (cluster.publicKey == null) {
                     cluster.publicKey = c.publicKey();
                 }
-                gatekeeper.clusterKeysSent.remove(c.cluster());
+                for (KeyShare d : c.deliveries()) {
+                    cluster.deliveredTo.add(d.recipient());
+                    if (d.recipient().equals(me()) && !contracts.hasClusterSecret(cluster.id)) {
+                        receiveClusterKey(cluster, d);
+                    }
+                }
+                dutiesDirty = true;
             }
             case WorkerMessage.ContractKeyPublished c -> {
                 NetworkView.Contract k = view.contracts.get(c.contract());
@@ -219,7 +228,23 @@ final class EnclaveRuntime {
         host(k);
     }
 
-    /** Hosts {@code k} if possible; a gatekeeper member derives the secret itself. */
+    private void receiveClusterKey(NetworkView.Cluster cluster, KeyShare delivery) {
+        byte[] secret;
+        try {
+            secret = KeyShares.openClusterKey(keys.genesisHash, me(), keys.ecdh, cluster.id, delivery);
+        } catch (HpkeException | MalformedException e) {
+            LOG.warn("the key delivery for cluster {} does not open: {}", cluster.id, e.getMessage());
+            return;
+        }
+        if (!GatekeeperRole.matches(secret, cluster.publicKey)) {
+            LOG.warn("the key delivered for cluster {} does not match its published key; ignored", cluster.id);
+            return;
+        }
+        contracts.holdClusterSecret(cluster.id, secret);
+        view.contracts.values().stream().filter(k -> k.cluster == cluster.id).forEach(this::host);
+    }
+
+    /** Hosts {@code k} if possible; a gatekeeper member derives the secrets itself. */
     private void host(NetworkView.Contract k) {
         boolean member = view.isMember(me(), k.cluster);
         if (!member) {
@@ -227,6 +252,10 @@ final class EnclaveRuntime {
         }
         if (!contracts.hasSecret(k.id)) {
             gatekeeper.contractSecret(k).ifPresent(s -> contracts.holdSecret(k.id, s));
+        }
+        NetworkView.Cluster cluster = view.clusters.get(k.cluster);
+        if (!contracts.hasClusterSecret(k.cluster) && cluster != null) {
+            gatekeeper.clusterSecret(k.cluster, cluster.keyEpoch).ifPresent(s -> contracts.holdClusterSecret(k.cluster, s));
         }
         if (contracts.tryHost(k, true)) {
             LOG.debug("hosting contract {} ({})", k.id, k.kind);

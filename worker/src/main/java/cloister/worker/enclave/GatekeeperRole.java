@@ -20,7 +20,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +35,10 @@ import org.slf4j.LoggerFactory;
  *   <li>the gatekeeper a {@code MasterKeyRotation} names creates the new epoch and shares the history with every
  *       other gatekeeper in the same message;
  *   <li>the <em>designated</em> gatekeeper — the first, in the order they were added, that holds the newest history
- *       — shares the history with gatekeepers that lack it, publishes cluster keys, publishes contract keys with
- *       deliveries of the contract secret to every worker of the cluster, and delivers to workers that join later.
+ *       — shares the history with gatekeepers that lack it, publishes cluster keys with deliveries of the cluster
+ *       secret to every member (they open WebAssembly constructor arguments with it), publishes contract keys with
+ *       deliveries of the contract secret to every worker of the cluster, and delivers both to workers that join
+ *       later.
  * </ul>
  * Sent duties are remembered until the chain shows them accepted, so nothing is sent twice.
  */
@@ -55,7 +56,7 @@ final class GatekeeperRole {
     byte[] pendingSecret;
 
     final LinkedHashSet<WorkerId> sharesSent = new LinkedHashSet<>();
-    final TreeSet<Integer> clusterKeysSent = new TreeSet<>();
+    final Map<Integer, Set<WorkerId>> clusterDeliveriesSent = new TreeMap<>();
     final Map<ContractId, Set<WorkerId>> deliveriesSent = new TreeMap<>();
 
     GatekeeperRole(EnclaveKeys keys, SealedStore store, SecureRandom random) {
@@ -203,18 +204,49 @@ final class GatekeeperRole {
             }
         }
         for (NetworkView.Cluster c : view.clusters.values()) {
-            if (c.publicKey == null && !clusterKeysSent.contains(c.id)) {
-                Optional<byte[]> secret = clusterSecret(c.id, c.keyEpoch);
-                if (secret.isPresent()) {
-                    out.add(new WorkerMessage.ClusterKeyPublished(c.id, KeyDerivation.keyOf(secret.get()).publicKey()));
-                    clusterKeysSent.add(c.id);
-                }
-            }
+            deliver(c, view, out);
         }
         for (NetworkView.Contract k : view.contracts.values()) {
             deliver(k, view, out);
         }
         return out;
+    }
+
+    /** Publishes the cluster's key with deliveries to its members, or delivers it to members that lack it. */
+    private void deliver(NetworkView.Cluster c, NetworkView view, List<WorkerMessage> out) {
+        Optional<byte[]> secret = clusterSecret(c.id, c.keyEpoch);
+        if (secret.isEmpty()) {
+            return;
+        }
+        X25519PublicKey pub = KeyDerivation.keyOf(secret.get()).publicKey();
+        if (c.publicKey != null && !c.publicKey.equals(pub)) {
+            LOG.warn("cluster {} has another public key than the one derived here; not delivering", c.id);
+            return;
+        }
+        Set<WorkerId> sent = clusterDeliveriesSent.get(c.id);
+        if (c.publicKey == null && sent != null) {
+            return; // published, waiting for the chain
+        }
+        List<WorkerId> missing = new ArrayList<>();
+        for (WorkerId w : c.members) {
+            if (view.workers.containsKey(w) && !c.deliveredTo.contains(w) && (sent == null || !sent.contains(w))) {
+                missing.add(w);
+            }
+        }
+        if (c.publicKey != null && missing.isEmpty()) {
+            return;
+        }
+        Set<WorkerId> marks = clusterDeliveriesSent.computeIfAbsent(c.id, x -> new LinkedHashSet<>());
+        int i = 0;
+        do {
+            List<KeyShare> shares = new ArrayList<>();
+            for (WorkerId w : missing.subList(i, Math.min(missing.size(), i + SHARES_PER_MESSAGE))) {
+                shares.add(KeyShares.sealClusterKey(keys.genesisHash, w, view.workers.get(w).info().ecdhKey(), c.id, secret.get()));
+                marks.add(w);
+            }
+            out.add(new WorkerMessage.ClusterKeyPublished(c.id, pub, shares));
+            i += SHARES_PER_MESSAGE;
+        } while (i < missing.size());
     }
 
     private void deliver(NetworkView.Contract k, NetworkView view, List<WorkerMessage> out) {
@@ -287,8 +319,11 @@ final class GatekeeperRole {
 
     void write(CanonicalWriter w) {
         NetworkView.writeIds(w, sharesSent);
-        w.u32(clusterKeysSent.size());
-        clusterKeysSent.forEach(w::u32);
+        w.u32(clusterDeliveriesSent.size());
+        clusterDeliveriesSent.forEach((id, ws) -> {
+            w.u32(id);
+            NetworkView.writeIds(w, ws);
+        });
         w.u32(deliveriesSent.size());
         deliveriesSent.forEach((id, ws) -> {
             w.hash(id.hash());
@@ -298,9 +333,10 @@ final class GatekeeperRole {
 
     void read(CanonicalReader r) {
         sharesSent.addAll(NetworkView.readIds(r));
-        int n = r.u32("cluster keys sent");
+        int n = r.u32("cluster deliveries sent");
         for (int i = 0; i < n; i++) {
-            clusterKeysSent.add(r.u32("cluster"));
+            int cluster = r.u32("cluster");
+            clusterDeliveriesSent.put(cluster, new LinkedHashSet<>(NetworkView.readIds(r)));
         }
         n = r.u32("deliveries sent");
         for (int i = 0; i < n; i++) {

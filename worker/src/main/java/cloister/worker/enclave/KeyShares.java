@@ -22,12 +22,14 @@ import java.util.TreeMap;
  *
  * <ul>
  *   <li>purpose {@value #MASTER_HISTORY}, empty aad: {@code u32 n ‖ n × (u32 epoch ‖ secret (32))}, every epoch so far;
- *   <li>purpose {@value #CONTRACT_KEY}, aad = contract id: the contract secret (32 bytes).
+ *   <li>purpose {@value #CONTRACT_KEY}, aad = contract id: the contract secret (32 bytes);
+ *   <li>purpose {@value #CLUSTER_KEY}, aad = u32 cluster: the cluster secret (32 bytes).
  * </ul>
  */
 final class KeyShares {
     static final String MASTER_HISTORY = "master-key-history";
     static final String CONTRACT_KEY = "contract-key";
+    static final String CLUSTER_KEY = "cluster-key";
     private static final byte[] DOMAIN = "cloister/key-share/v1".getBytes(StandardCharsets.US_ASCII);
     private static final int MAX_EPOCHS = 200;
 
@@ -65,6 +67,22 @@ final class KeyShares {
             throw new MalformedException("a contract secret is 32 bytes");
         }
         return plain;
+    }
+
+    static KeyShare sealClusterKey(Hash genesis, WorkerId recipient, X25519PublicKey recipientKey, int cluster, byte[] secret) {
+        return seal(genesis, recipient, recipientKey, CLUSTER_KEY, clusterAad(cluster), secret);
+    }
+
+    static byte[] openClusterKey(Hash genesis, WorkerId me, EcdhKey myKey, int cluster, KeyShare share) throws HpkeException {
+        byte[] plain = open(genesis, me, myKey, CLUSTER_KEY, clusterAad(cluster), share);
+        if (plain.length != KeyDerivation.SECRET_LENGTH) {
+            throw new MalformedException("a cluster secret is 32 bytes");
+        }
+        return plain;
+    }
+
+    private static byte[] clusterAad(int cluster) {
+        return new CanonicalWriter(4).u32(cluster).toByteArray();
     }
 
     private static KeyShare seal(Hash genesis, WorkerId recipient, X25519PublicKey key, String purpose, byte[] aad, byte[] plain) {

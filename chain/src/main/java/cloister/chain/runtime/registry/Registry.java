@@ -322,12 +322,18 @@ public final class Registry {
                     yield DispatchOutcome.fail(DispatchError.UNKNOWN_CLUSTER, "no cluster " + c.cluster());
                 }
                 Optional<X25519PublicKey> existing = cluster.get().publicKey();
-                if (existing.isPresent()) {
-                    yield existing.get().equals(c.publicKey()) ? DispatchOutcome.OK
-                            : DispatchOutcome.fail(DispatchError.KEY_CONFLICT, "cluster " + c.cluster() + " already has another key");
+                if (existing.isPresent() && !existing.get().equals(c.publicKey())) {
+                    yield DispatchOutcome.fail(DispatchError.KEY_CONFLICT, "cluster " + c.cluster() + " already has another key");
                 }
-                putCluster(s, new ClusterRecord(c.cluster(), cluster.get().workers(), Optional.of(c.publicKey())));
-                s.emit(new Event.ClusterKeyPublished(c.cluster(), c.publicKey()));
+                DispatchOutcome deliveries = checkRecipients(s, c.deliveries(), cluster.get().workers(), "member of the cluster");
+                if (!deliveries.ok()) {
+                    yield deliveries;
+                }
+                // The same key again carries deliveries for workers that joined later; the event is for the key.
+                if (existing.isEmpty()) {
+                    putCluster(s, new ClusterRecord(c.cluster(), cluster.get().workers(), Optional.of(c.publicKey())));
+                    s.emit(new Event.ClusterKeyPublished(c.cluster(), c.publicKey()));
+                }
                 yield DispatchOutcome.OK;
             }
             case WorkerMessage.ContractKeyPublished c -> {
