@@ -25,7 +25,10 @@ import cloister.proto.GovernanceCall;
 import cloister.proto.SudoCall;
 import cloister.proto.Transaction;
 import cloister.proto.WorkerId;
+import cloister.proto.Event;
+import cloister.proto.EventRecord;
 import cloister.proto.envelope.CommandEnvelope;
+import cloister.proto.envelope.ConstructorEnvelope;
 import cloister.proto.envelope.QueryEnvelope;
 import cloister.proto.envelope.SecretNotesMessages;
 import cloister.tee.Measurement;
@@ -33,6 +36,10 @@ import cloister.tee.Platform;
 import cloister.tee.sim.SimAttestationRoot;
 import cloister.tee.sim.SimMachine;
 import cloister.tee.sim.SimPlatform;
+import cloister.worker.CommandOutcome;
+import cloister.worker.wasm.ExampleContract;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -56,7 +63,8 @@ import org.junit.jupiter.api.io.TempDir;
  * End to end on a real chain (RocksDB, dev instant sealing, a dev genesis that trusts a sim root): one gatekeeper
  * and two compute workers in this process, each behind its {@link WorkerHost} with its HTTP endpoint. Governance
  * sets them up; a client sends an encrypted note, reads it back through an encrypted query over HTTP; both workers
- * reach the same state; a worker restarts and continues; the canary never appears outside the enclaves.
+ * reach the same state; a worker restarts and continues; the canary never appears outside the enclaves. A
+ * WebAssembly counter is uploaded, instantiated with sealed arguments, called, and its gas settled on chain.
  */
 class WorkerNetworkIT {
     private static final SecureRandom RANDOM = new SecureRandom();
@@ -202,6 +210,63 @@ class WorkerNetworkIT {
         assertTrue(get(w1, "/v1/nothing").startsWith("404 "));
         await("w1's endpoint on chain", () -> Registry.endpoint(view().state(), w1.id())
                 .equals(Optional.of("http://127.0.0.1:" + w1.httpPort())));
+    }
+
+    /** The chain's {@code GasSettled} event for {@code tx}, if any block has it. */
+    private Optional<Event.GasSettled> gasSettled(Hash tx) {
+        for (long h = 1; h <= view().head().height(); h++) {
+            for (EventRecord r : view().events(h).orElse(List.of())) {
+                if (r.event() instanceof Event.GasSettled g && g.txHash().equals(tx)) {
+                    return Optional.of(g);
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static byte[] i64(long v) {
+        return ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN).putLong(v).array();
+    }
+
+    @Test
+    void aWebAssemblyContractIsUploadedInstantiatedCalledAndItsGasSettledOnChain() throws Exception {
+        byte[] code = ExampleContract.COUNTER.wasm();
+        submit(CLIENT, new ContractsCall.UploadCode(code));
+        Hash codeHash = cloister.crypto.Sha256.hash(code);
+        byte[] salt = {42};
+        ContractId id = ContractId.wasm(CLIENT.account(), codeHash, 0, salt);
+        X25519PublicKey clusterKey = Registry.cluster(view().state(), 0).flatMap(c -> c.publicKey()).orElseThrow();
+        byte[] args = ConstructorEnvelope.seal(clusterKey, view().info().genesisHash(), id, CLIENT.account(), i64(40));
+        long gasLimit = 1_000_000;
+        Hash init = submit(CLIENT, new ContractsCall.Instantiate(codeHash, 0, salt, args, gasLimit, 1));
+        await("the contract key", () -> Registry.contract(view().state(), id).flatMap(ContractRecord::publicKey).isPresent());
+        X25519PublicKey key = Registry.contract(view().state(), id).flatMap(ContractRecord::publicKey).orElseThrow();
+        Hash call = submit(CLIENT, new ContractsCall.CallContract(id,
+                CommandEnvelope.seal(key, view().info().genesisHash(), id, CLIENT.account(), i64(2)), gasLimit, 1));
+        await("both workers ran the call", () -> w1.outcome(call).isPresent() && w2.outcome(call).isPresent());
+        CommandOutcome o1 = w1.outcome(call).orElseThrow();
+        assertTrue(o1.ok(), o1.toString());
+        assertEquals(o1, w2.outcome(call).orElseThrow(), "same outcome and gas on both workers");
+        assertTrue(w1.outcome(init).orElseThrow().ok());
+
+        await("gas settled on chain", () -> gasSettled(call).isPresent() && gasSettled(init).isPresent());
+        Event.GasSettled settled = gasSettled(call).orElseThrow();
+        assertEquals(o1.gasUsed(), settled.gasUsed());
+        assertEquals(o1.gasUsed(), settled.fee(), "gas price 1");
+        assertEquals(gasLimit - o1.gasUsed(), settled.refund());
+        assertEquals(w1.outcome(init).orElseThrow().gasUsed(), gasSettled(init).orElseThrow().gasUsed());
+        String outcome = get(w2, "/v1/commands/" + call.hex());
+        assertTrue(outcome.contains("\"gasUsed\":" + o1.gasUsed()), outcome);
+
+        WorkerRecord rec = Registry.worker(view().state(), w2.id()).orElseThrow();
+        QueryEnvelope.Pending p = QueryEnvelope.seal(view().info().genesisHash(), rec.info().identity(), rec.info().ecdhKey(), CLIENT,
+                id, new byte[0], RANDOM);
+        HttpResponse<byte[]> r = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + w2.httpPort() + "/v1/query"))
+                .POST(HttpRequest.BodyPublishers.ofByteArray(p.request())).build(), HttpResponse.BodyHandlers.ofByteArray());
+        QueryEnvelope.Result answer = p.open(r.body());
+        assertEquals(42, ByteBuffer.wrap(assertInstanceOf(QueryEnvelope.Result.Answer.class, answer, answer.toString()).answer())
+                .order(ByteOrder.LITTLE_ENDIAN).getLong());
+        assertEquals(w1.status().hosted(), w2.status().hosted());
     }
 
     @Test
