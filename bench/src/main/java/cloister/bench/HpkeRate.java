@@ -167,7 +167,7 @@ final class HpkeRate {
                     return bcGcmOut[0];
                 });
 
-        double jdkAgree = timed(seconds, i -> {
+        double jdkAgree = Rates.timed(seconds, i -> {
             jdkAgreement.init(jdkPair.getPrivate());
             jdkAgreement.doPhase(jdkPeer.getPublic(), true);
             return jdkAgreement.generateSecret()[0];
@@ -187,35 +187,13 @@ final class HpkeRate {
         }
     }
 
-    private interface Op {
-        int run(long i) throws Exception;
-    }
-
-    private static double compare(String name, double seconds, Op ours, Op bc) throws Exception {
+    private static double compare(String name, double seconds, Rates.Op ours, Rates.Op bc) throws Exception {
         // Warm both up (JIT) before measuring either, then measure each on this thread.
-        timed(Math.min(1.0, seconds), ours);
-        timed(Math.min(1.0, seconds), bc);
-        double o = timed(seconds, ours);
-        double b = timed(seconds, bc);
+        Rates.timed(Math.min(1.0, seconds), ours);
+        Rates.timed(Math.min(1.0, seconds), bc);
+        double o = Rates.timed(seconds, ours);
+        double b = Rates.timed(seconds, bc);
         System.out.printf(Locale.ROOT, "| %s | %,.0f | %,.0f | %.2f |%n", name, o, b, o / b);
         return o;
-    }
-
-    /** Consumed results go here so the JIT cannot drop the work. */
-    static volatile int sink;
-
-    private static double timed(double seconds, Op op) throws Exception {
-        long t0 = System.nanoTime();
-        long end = t0 + (long) (seconds * 1e9);
-        long count = 0;
-        int acc = 0;
-        while (System.nanoTime() < end) {
-            for (int k = 0; k < 16; k++) {
-                acc ^= op.run(count++);
-            }
-        }
-        double rate = count / ((System.nanoTime() - t0) / 1e9);
-        sink = acc;
-        return rate;
     }
 }

@@ -17,7 +17,8 @@ final class Rates {
         return timed(seconds, op);
     }
 
-    private static double timed(double seconds, Op op) throws Exception {
+    /** Operations per second on this thread over {@code seconds}, without a warm-up. */
+    static double timed(double seconds, Op op) throws Exception {
         long t0 = System.nanoTime();
         long end = t0 + (long) (seconds * 1e9);
         long count = 0;

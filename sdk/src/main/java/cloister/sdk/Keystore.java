@@ -1,6 +1,7 @@
 package cloister.sdk;
 
 import cloister.common.Hex;
+import cloister.common.OwnerOnlyFiles;
 import cloister.crypto.AccountId;
 import cloister.crypto.PassphraseEncryption;
 import cloister.crypto.SecretAccess;
@@ -17,8 +18,6 @@ import java.nio.file.DirectoryStream;
 import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -211,12 +210,7 @@ public final class Keystore {
         try {
             Files.createDirectories(dir);
             byte[] bytes = JSON.writeValueAsBytes(doc);
-            if (dir.getFileSystem().supportedFileAttributeViews().contains("posix")) {
-                Files.createFile(f, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-            } else {
-                Files.createFile(f);
-            }
-            Files.write(f, bytes, StandardOpenOption.WRITE, StandardOpenOption.TRUNCATE_EXISTING);
+            OwnerOnlyFiles.create(f, bytes);
         } catch (FileAlreadyExistsException e) {
             throw new KeystoreException("KEY_EXISTS", "a key named '" + name + "' already exists in " + dir + "; it is never overwritten");
         } catch (IOException e) {

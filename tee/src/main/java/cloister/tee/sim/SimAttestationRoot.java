@@ -1,11 +1,10 @@
 package cloister.tee.sim;
 
+import cloister.common.OwnerOnlyFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.KeyPair;
@@ -56,14 +55,7 @@ public final class SimAttestationRoot {
             SimAttestationRoot root = generate(subject, new SecureRandom());
             Files.createDirectories(dir);
             Files.write(dir.resolve(CERT_FILE), root.certificate.encode());
-            Path key = dir.resolve(KEY_FILE);
-            Files.write(key, new byte[0], StandardOpenOption.CREATE_NEW);
-            try {
-                Files.setPosixFilePermissions(key, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system: the directory's own permissions must protect it
-            }
-            Files.write(key, root.privateKey.getEncoded());
+            OwnerOnlyFiles.create(dir.resolve(KEY_FILE), root.privateKey.getEncoded());
             return root;
         } catch (IOException e) {
             throw new UncheckedIOException("cannot create the sim attestation root in " + dir, e);

@@ -1,11 +1,10 @@
 package cloister.tee.sim;
 
+import cloister.common.OwnerOnlyFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
 
 /**
@@ -40,13 +39,7 @@ public final class SimMachine {
             Files.createDirectories(dir);
             byte[] s = new byte[32];
             new SecureRandom().nextBytes(s);
-            Files.write(file, new byte[0], StandardOpenOption.CREATE_NEW);
-            try {
-                Files.setPosixFilePermissions(file, PosixFilePermissions.fromString("rw-------"));
-            } catch (UnsupportedOperationException e) {
-                // not a POSIX file system
-            }
-            Files.write(file, s);
+            OwnerOnlyFiles.create(file, s);
             return new SimMachine(s);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot read or create the sim platform secret in " + dir, e);
