@@ -10,6 +10,7 @@ import cloister.chain.runtime.registry.ContractRecord;
 import cloister.chain.runtime.registry.Registry;
 import cloister.chain.runtime.registry.WorkerRecord;
 import cloister.common.Hash;
+import cloister.crypto.AccountId;
 import cloister.crypto.SigningKey;
 import cloister.crypto.X25519PublicKey;
 import cloister.proto.AttestationEvidence;
@@ -34,6 +35,7 @@ import cloister.tee.Measurement;
 import cloister.tee.sim.SimAttestationRoot;
 import cloister.tee.sim.SimMachine;
 import cloister.tee.sim.SimPlatform;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.util.List;
@@ -411,7 +413,41 @@ class RegistryTest {
         assertEquals(beforeCall - ChainFixture.FEE - 3600, f.balance(ChainFixture.CHARLIE));
         List<EventRecord> mismatch = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(w2.say(genesis(), 0,
                 new WorkerMessage.CallSettled(call.txHash(), 1300))));
-        assertTrue(has(mismatch, Event.GasMismatch.class), mismatch.toString());
+        assertTrue(has(mismatch, Event.SettlementMismatch.class), mismatch.toString());
+        List<EventRecord> agrees = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(w2.say(genesis(), 1,
+                new WorkerMessage.CallSettled(call.txHash(), 1200))));
+        assertFalse(has(agrees, Event.SettlementMismatch.class), "an identical report confirms: " + agrees);
+        assertTrue(has(agrees, Event.WorkerMessageAccepted.class), agrees.toString());
+
+        // A report publishes the call's events and pays its transfers from the contract's own account, all or none.
+        AccountId dave = cloister.crypto.DevKeys.get("dave").account();
+        AccountId contractAccount = cloister.chain.runtime.contracts.WasmContracts.accountOf(id);
+        run(ChainFixture.CHARLIE, new cloister.proto.BalancesCall.Transfer(contractAccount, 1_000));
+        byte[] sealedEvent = new byte[60];
+        java.util.Arrays.fill(sealedEvent, (byte) 0x5a);
+        run(ChainFixture.CHARLIE, new ContractsCall.CallContract(id, new byte[] {4}, 5000, 1));
+        Hash paying = assertInstanceOf(InboundMessage.WasmCall.class, lastMessages().get(0)).txHash();
+        long daveBefore = f.chain.account(dave).balance();
+        List<EventRecord> paid = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(w1.say(genesis(), 2,
+                new WorkerMessage.CallSettled(paying, 900, List.of(new WorkerMessage.PublishedEvent(true, "closed".getBytes(StandardCharsets.US_ASCII)),
+                        new WorkerMessage.PublishedEvent(false, sealedEvent)),
+                        List.of(new WorkerMessage.Payout(dave, 600), new WorkerMessage.Payout(dave, 400))))));
+        List<Event.ContractEmitted> emitted = paid.stream().map(EventRecord::event).filter(Event.ContractEmitted.class::isInstance)
+                .map(Event.ContractEmitted.class::cast).toList();
+        assertEquals(List.of(new Event.ContractEmitted(id, paying, 0, true, "closed".getBytes(StandardCharsets.US_ASCII)),
+                new Event.ContractEmitted(id, paying, 1, false, sealedEvent)), emitted);
+        assertEquals(daveBefore + 1_000, f.chain.account(dave).balance());
+        assertEquals(0, f.chain.account(contractAccount).balance());
+        run(ChainFixture.CHARLIE, new ContractsCall.CallContract(id, new byte[] {4}, 5000, 1));
+        Hash overdrawn = assertInstanceOf(InboundMessage.WasmCall.class, lastMessages().get(0)).txHash();
+        List<EventRecord> refused = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(w1.say(genesis(), 3,
+                new WorkerMessage.CallSettled(overdrawn, 900, List.of(), List.of(new WorkerMessage.Payout(dave, 1))))));
+        assertTrue(has(refused, Event.ContractTransfersRefused.class), refused.toString());
+        assertTrue(has(refused, Event.GasSettled.class), "the gas is settled all the same: " + refused);
+        assertEquals(daveBefore + 1_000, f.chain.account(dave).balance());
+        List<EventRecord> differentEvents = run(ChainFixture.BOB, new RegistryCall.SubmitWorkerMessage(w2.say(genesis(), 2,
+                new WorkerMessage.CallSettled(paying, 900, List.of(), List.of()))));
+        assertTrue(has(differentEvents, Event.SettlementMismatch.class), "same gas, different events: " + differentEvents);
         // The constructor's reservation is still held until a worker reports it.
         assertTrue(cloister.chain.runtime.contracts.WasmContracts.reservation(f.chain.state(), instantiateTx).isPresent());
         assertEquals(0, f.chain.account(cloister.chain.runtime.contracts.WasmContracts.GAS_ESCROW).balance() - 2000);

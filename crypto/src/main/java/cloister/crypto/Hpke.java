@@ -196,6 +196,18 @@ public final class Hpke {
     }
 
     /**
+     * {@link #seal} with the ephemeral key {@code DeriveKeyPair(ephemeralSeed)} instead of a random one: the same
+     * inputs give the same bytes. For messages several parties must produce identically (a contract's private events,
+     * sealed by every worker of its cluster). Safe only if {@code ephemeralSeed} is secret (known to nobody who could
+     * not open the message anyway) and used for this one message: derive it from a secret and a unique message id.
+     */
+    public static Sealed sealDeterministic(Suite suite, X25519PublicKey recipient, byte[] info, byte[] aad, byte[] plaintext,
+            byte[] ephemeralSeed) {
+        Sender s = sender(suite, recipient, info, deriveKeyPair(ephemeralSeed));
+        return new Sealed(s.enc(), s.seal(aad, plaintext));
+    }
+
+    /**
      * {@link #seal} that also returns {@code Export(exporterContext, length)} of the same context (RFC 9180 §5.3),
      * e.g. a key for the recipient's answer, which only the recipient can derive too ({@link #openAndExport}).
      */

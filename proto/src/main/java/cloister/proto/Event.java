@@ -69,9 +69,47 @@ public sealed interface Event {
     /** A call's gas was settled: {@code fee} charged for {@code gasUsed}, {@code refund} returned to the payer. */
     record GasSettled(Hash txHash, long gasUsed, long fee, long refund) implements Event {}
 
-    /** A second worker reported a different gas figure for an already settled call: the workers disagree. */
-    record GasMismatch(Hash txHash, WorkerId worker, long reported, long settled) implements Event {}
+    /**
+     * Another worker of the cluster reported a different outcome (gas, events or transfers) for an already settled
+     * call: the workers disagree, which deterministic execution rules out unless one is faulty or dishonest.
+     */
+    record SettlementMismatch(Hash txHash, WorkerId worker, long reported, long settled) implements Event {}
 
     /** An encrypted command was queued for a contract (its content is ciphertext: only the size is public). */
     record CommandPushed(ContractId contract, AccountId sender, int size) implements Event {}
+
+    /**
+     * A WebAssembly call emitted event {@code index}: {@code data} is the contract's bytes if {@code isPublic}, else an
+     * HPKE message sealed to the contract key (enc ‖ ciphertext; only the contract's workers can open it).
+     */
+    record ContractEmitted(ContractId contract, Hash txHash, int index, boolean isPublic, byte[] data) implements Event {
+        public ContractEmitted {
+            data = data.clone();
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof ContractEmitted e && e.contract.equals(contract) && e.txHash.equals(txHash) && e.index == index
+                    && e.isPublic == isPublic && java.util.Arrays.equals(e.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(contract, txHash, index, isPublic) * 31 + java.util.Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "ContractEmitted[" + contract + ", " + txHash + ", #" + index + ", " + (isPublic ? "public" : "sealed") + ", "
+                    + data.length + " bytes]";
+        }
+    }
+
+    /** The transfers a call asked for were not made (e.g. the contract's balance is too low); the call's state stands. */
+    record ContractTransfersRefused(ContractId contract, Hash txHash, String message) implements Event {}
 }

@@ -8,6 +8,7 @@ import java.util.List;
 /** Canonical encoding of a block's events: u32 count, each (u32 txIndex+1, tag u8, fields). */
 public final class EventCodec {
     private static final int MAX_STRING = 4096;
+    private static final int MAX_EVENT_DATA = WorkerMessage.CallSettled.MAX_EVENT_DATA;
 
     private EventCodec() {}
 
@@ -62,7 +63,10 @@ public final class EventCodec {
             case Event.ContractUpgraded u -> w.u8(0x19).hash(u.contract().hash()).hash(u.codeHash());
             case Event.ContractCalled c -> w.u8(0x1A).hash(c.contract().hash()).account(c.sender()).u64(c.gasLimit()).u64(c.reserved());
             case Event.GasSettled g -> w.u8(0x1B).hash(g.txHash()).u64(g.gasUsed()).u64(g.fee()).u64(g.refund());
-            case Event.GasMismatch g -> w.u8(0x1C).hash(g.txHash()).fixed(g.worker().bytes()).u64(g.reported()).u64(g.settled());
+            case Event.SettlementMismatch g -> w.u8(0x1C).hash(g.txHash()).fixed(g.worker().bytes()).u64(g.reported()).u64(g.settled());
+            case Event.ContractEmitted e -> w.u8(0x1D).hash(e.contract().hash()).hash(e.txHash()).u32(e.index()).bool(e.isPublic())
+                    .bytes(e.data());
+            case Event.ContractTransfersRefused f -> bounded(w.u8(0x1E).hash(f.contract().hash()).hash(f.txHash()), f.message());
         }
     }
 
@@ -104,7 +108,10 @@ public final class EventCodec {
             case 0x19 -> new Event.ContractUpgraded(new ContractId(r.hash("contract")), r.hash("code hash"));
             case 0x1A -> new Event.ContractCalled(new ContractId(r.hash("contract")), r.account("sender"), r.u64("gas limit"), r.u64("reserved"));
             case 0x1B -> new Event.GasSettled(r.hash("tx hash"), r.u64("gas used"), r.u64("fee"), r.u64("refund"));
-            case 0x1C -> new Event.GasMismatch(r.hash("tx hash"), worker(r), r.u64("reported"), r.u64("settled"));
+            case 0x1C -> new Event.SettlementMismatch(r.hash("tx hash"), worker(r), r.u64("reported"), r.u64("settled"));
+            case 0x1D -> new Event.ContractEmitted(new ContractId(r.hash("contract")), r.hash("tx hash"), r.u32("index"), r.bool("public"),
+                    r.bytes(MAX_EVENT_DATA, "event data"));
+            case 0x1E -> new Event.ContractTransfersRefused(new ContractId(r.hash("contract")), r.hash("tx hash"), r.string(MAX_STRING, "message"));
             case 0x16 -> new Event.WorkerMessageRefused(worker(r), r.u64("seq"), r.string(MAX_STRING, "reason"), r.string(MAX_STRING, "message"));
             default -> throw new MalformedException("unknown event tag " + tag);
         };

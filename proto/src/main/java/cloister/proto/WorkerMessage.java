@@ -89,20 +89,78 @@ public sealed interface WorkerMessage {
     }
 
     /**
-     * A worker of the contract's cluster reports how much gas the WebAssembly call (or constructor) of transaction
-     * {@code txHash} used; the chain refunds the rest of the sender's reservation and pays the used part as a fee.
-     * The first report settles; later ones must agree (a disagreement is evidence of nondeterminism and is recorded).
+     * A worker of the contract's cluster reports the outcome of the WebAssembly call (or constructor) of transaction
+     * {@code txHash}: the gas it used (the chain refunds the rest of the sender's reservation and pays the used part
+     * as a fee) and, if the call succeeded, the events it emitted (a private event's {@code data} is HPKE-sealed to
+     * the contract key, deterministically, so every worker reports the same bytes) and the transfers of the contract's
+     * own balance it asked for. Every member reports; the first report settles, later ones must be identical (a
+     * difference is evidence of nondeterminism or of a dishonest worker and is recorded).
      */
-    record CallSettled(Hash txHash, long gasUsed) implements WorkerMessage {
+    record CallSettled(Hash txHash, long gasUsed, List<PublishedEvent> events, List<Payout> transfers) implements WorkerMessage {
+        /** At most this many events per call (the engine traps past it: {@code HostAbi.MAX_EVENTS}). */
+        public static final int MAX_EVENTS = 16;
+        /** At most this many transfers per call ({@code HostAbi.MAX_TRANSFERS}). */
+        public static final int MAX_TRANSFERS = 16;
+        /** An event's published bytes: up to 4 KiB of plaintext, plus 48 bytes of HPKE when private. */
+        public static final int MAX_EVENT_DATA = 4096 + 48;
+
         public CallSettled {
             if (gasUsed < 0) {
                 throw new IllegalArgumentException("gas used must not be negative");
             }
+            events = List.copyOf(events);
+            transfers = List.copyOf(transfers);
+            if (events.size() > MAX_EVENTS || transfers.size() > MAX_TRANSFERS) {
+                throw new IllegalArgumentException("at most " + MAX_EVENTS + " events and " + MAX_TRANSFERS + " transfers per call");
+            }
+        }
+
+        public CallSettled(Hash txHash, long gasUsed) {
+            this(txHash, gasUsed, List.of(), List.of());
         }
 
         @Override
         public String name() {
             return "callSettled";
+        }
+    }
+
+    /** An event of a contract call as published on chain: plaintext if {@code isPublic}, else sealed to the contract key. */
+    record PublishedEvent(boolean isPublic, byte[] data) {
+        public PublishedEvent {
+            if (data.length > CallSettled.MAX_EVENT_DATA) {
+                throw new IllegalArgumentException("event of " + data.length + " bytes; at most " + CallSettled.MAX_EVENT_DATA);
+            }
+            data = data.clone();
+        }
+
+        @Override
+        public byte[] data() {
+            return data.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof PublishedEvent e && e.isPublic == isPublic && java.util.Arrays.equals(e.data, data);
+        }
+
+        @Override
+        public int hashCode() {
+            return Boolean.hashCode(isPublic) * 31 + java.util.Arrays.hashCode(data);
+        }
+
+        @Override
+        public String toString() {
+            return "PublishedEvent[" + (isPublic ? "public" : "sealed") + ", " + data.length + " bytes]";
+        }
+    }
+
+    /** A transfer of {@code amount} from the contract's own balance to {@code to}, asked for by a call. */
+    record Payout(cloister.crypto.AccountId to, long amount) {
+        public Payout {
+            if (amount <= 0) {
+                throw new IllegalArgumentException("a payout must be positive");
+            }
         }
     }
 
@@ -125,7 +183,12 @@ public sealed interface WorkerMessage {
                 writeShares(w, c.deliveries());
             }
             case EndpointAnnounced e -> w.u8(0x05).string(e.url());
-            case CallSettled c -> w.u8(0x06).hash(c.txHash()).u64(c.gasUsed());
+            case CallSettled c -> {
+                w.u8(0x06).hash(c.txHash()).u64(c.gasUsed()).u32(c.events().size());
+                c.events().forEach(e -> w.bool(e.isPublic()).bytes(e.data));
+                w.u32(c.transfers().size());
+                c.transfers().forEach(t -> w.account(t.to()).u64(t.amount()));
+            }
         }
     }
 
@@ -137,9 +200,37 @@ public sealed interface WorkerMessage {
             case 0x03 -> new ClusterKeyPublished(r.u32("cluster"), X25519PublicKey.of(r.fixed(32, "cluster public key")), readShares(r));
             case 0x04 -> new ContractKeyPublished(new ContractId(r.hash("contract")), X25519PublicKey.of(r.fixed(32, "contract public key")), readShares(r));
             case 0x05 -> new EndpointAnnounced(r.string(EndpointAnnounced.MAX_URL, "endpoint URL"));
-            case 0x06 -> new CallSettled(r.hash("tx hash"), r.u64("gas used"));
+            case 0x06 -> readCallSettled(r);
             default -> throw new MalformedException("unknown worker message " + tag);
         };
+    }
+
+    private static CallSettled readCallSettled(CanonicalReader r) {
+        Hash tx = r.hash("tx hash");
+        long gas = r.u64("gas used");
+        int n = r.u32("event count");
+        if (n > CallSettled.MAX_EVENTS) {
+            throw new MalformedException(n + " events, at most " + CallSettled.MAX_EVENTS);
+        }
+        List<PublishedEvent> events = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            boolean isPublic = r.bool("public");
+            events.add(new PublishedEvent(isPublic, r.bytes(CallSettled.MAX_EVENT_DATA, "event data")));
+        }
+        int t = r.u32("transfer count");
+        if (t > CallSettled.MAX_TRANSFERS) {
+            throw new MalformedException(t + " transfers, at most " + CallSettled.MAX_TRANSFERS);
+        }
+        List<Payout> transfers = new ArrayList<>(t);
+        for (int i = 0; i < t; i++) {
+            cloister.crypto.AccountId to = r.account("payee");
+            long amount = r.u64("amount");
+            if (amount <= 0) {
+                throw new MalformedException("a payout must be positive");
+            }
+            transfers.add(new Payout(to, amount));
+        }
+        return new CallSettled(tx, gas, events, transfers);
     }
 
     private static void writeShares(CanonicalWriter w, List<KeyShare> shares) {

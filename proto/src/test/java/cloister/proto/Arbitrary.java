@@ -157,7 +157,11 @@ final class Arbitrary {
             case 0 -> new WorkerMessage.MasterKeyPublished(u32(), ecdhKey(), shares());
             case 1 -> new WorkerMessage.MasterKeyShared(new KeyShare(worker(), bytes(80)));
             case 2 -> new WorkerMessage.ClusterKeyPublished(u32(), ecdhKey(), shares());
-            case 4 -> new WorkerMessage.CallSettled(hash(), u64());
+            case 4 -> new WorkerMessage.CallSettled(hash(), u64(),
+                    java.util.stream.IntStream.range(0, random.nextInt(3)).mapToObj(i -> new WorkerMessage.PublishedEvent(random.nextBoolean(),
+                            bytes(random.nextInt(80)))).toList(),
+                    java.util.stream.IntStream.range(0, random.nextInt(3)).mapToObj(i -> new WorkerMessage.Payout(account(), 1 + random.nextInt(1000)))
+                            .toList());
             case 3 -> new WorkerMessage.EndpointAnnounced("http://127.0.0.1:" + random.nextInt(65536) + "/" + string(5));
             default -> new WorkerMessage.ContractKeyPublished(new ContractId(hash()), ecdhKey(), shares());
         };
@@ -200,7 +204,7 @@ final class Arbitrary {
         return new BlockHeader(u64(), hash(), u64(), hash(), hash(), hash(), account(), Signature.EMPTY);
     }
 
-    static final int EVENT_VARIANTS = 28;
+    static final int EVENT_VARIANTS = 30;
 
     Event event(int variant) {
         return switch (variant) {
@@ -231,7 +235,9 @@ final class Arbitrary {
             case 24 -> new Event.ContractUpgraded(new ContractId(hash()), hash());
             case 25 -> new Event.ContractCalled(new ContractId(hash()), account(), u64(), u64());
             case 26 -> new Event.GasSettled(hash(), u64(), u64(), u64());
-            case 27 -> new Event.GasMismatch(hash(), worker(), u64(), u64());
+            case 27 -> new Event.SettlementMismatch(hash(), worker(), u64(), u64());
+            case 28 -> new Event.ContractEmitted(new ContractId(hash()), hash(), u32(), random.nextBoolean(), bytes(random.nextInt(100)));
+            case 29 -> new Event.ContractTransfersRefused(new ContractId(hash()), hash(), string(40));
             default -> throw new IllegalArgumentException("no event variant " + variant);
         };
     }

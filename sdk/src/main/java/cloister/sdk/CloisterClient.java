@@ -265,10 +265,41 @@ public final class CloisterClient {
         return n.path("publicKey").isTextual() ? Optional.of(X25519PublicKey.of(Hex.decode(n.path("publicKey").asText()))) : Optional.empty();
     }
 
+    /** Whether WebAssembly code with this hash is uploaded. */
+    public boolean codeUploaded(Hash codeHash) {
+        try {
+            get("/v1/codes/" + codeHash.hex());
+            return true;
+        } catch (CloisterApiException e) {
+            if (e.code().equals("NOT_FOUND")) {
+                return false;
+            }
+            throw e;
+        }
+    }
+
     /** The gas of a WebAssembly call: {@code gasUsed} once settled by a worker, empty while only reserved. */
     public Optional<Long> gasUsed(Hash txHash) {
+        return callReport(txHash).map(CallReport::gasUsed);
+    }
+
+    /**
+     * A WebAssembly call as the chain settled it: gas, fee, refund, the events it published (a private event's bytes
+     * are sealed to the contract key) and why its transfers were refused, if they were; empty while only reserved.
+     */
+    public Optional<CallReport> callReport(Hash txHash) {
         JsonNode n = get("/v1/gas/" + txHash.hex());
-        return n.path("status").asText().equals("settled") ? Optional.of(n.path("gasUsed").asLong()) : Optional.empty();
+        if (!n.path("status").asText().equals("settled")) {
+            return Optional.empty();
+        }
+        List<CallReport.PublishedEvent> events = new ArrayList<>();
+        for (JsonNode e : n.path("events")) {
+            boolean pub = e.path("public").asBoolean();
+            events.add(new CallReport.PublishedEvent(e.path("index").asInt(), pub, Hex.decode(e.path(pub ? "dataHex" : "sealedHex").asText())));
+        }
+        return Optional.of(new CallReport(txHash, n.path("gasUsed").asLong(), n.path("fee").asLong(), n.path("refund").asLong(),
+                n.path("settledAt").asLong(), events,
+                n.path("transfersRefused").isTextual() ? Optional.of(n.path("transfersRefused").asText()) : Optional.empty()));
     }
 
     // ---------------------------------------------------------------- head subscription

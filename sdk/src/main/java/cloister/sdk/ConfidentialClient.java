@@ -69,8 +69,8 @@ public final class ConfidentialClient {
     /** An answer and the worker that signed it. */
     public record QueryAnswer(byte[] answer, WorkerId worker, boolean simulated) {}
 
-    /** A command's outcome as a worker of the contract's cluster reports it. */
-    public record CommandResult(Hash txHash, boolean ok, long height, String code, String message, WorkerId reportedBy) {}
+    /** A command's outcome as a worker of the contract's cluster reports it; {@code gasUsed} is 0 for a system contract. */
+    public record CommandResult(Hash txHash, boolean ok, long height, String code, String message, WorkerId reportedBy, long gasUsed) {}
 
     /**
      * Encrypts {@code command} to the contract's public key (bound to this network, the contract and the sender) and
@@ -115,7 +115,7 @@ public final class ConfidentialClient {
                     JsonNode n = getJson(w.endpoint().orElseThrow() + "/v1/commands/" + txHash.hex());
                     if (n.has("ok")) {
                         return new CommandResult(txHash, n.path("ok").asBoolean(), n.path("height").asLong(),
-                                n.path("code").asText(""), n.path("message").asText(""), w.id());
+                                n.path("code").asText(""), n.path("message").asText(""), w.id(), n.path("gasUsed").asLong());
                     }
                     // {code: UNKNOWN_COMMAND}: not executed there yet
                 } catch (CloisterApiException e) {

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 /**
  * WebAssembly contracts hosted by worker enclaves, end to end through the enclave boundary: code uploaded on chain,
  * a contract instantiated in a cluster of two workers, encrypted calls executed by both with identical state and
- * gas, queries, failures that change nothing, and the gas report the first worker of the cluster owes the chain.
+ * gas, queries, failures that change nothing, and the identical call reports every member owes the chain.
  */
 class WasmContractsTest {
     private static final SigningKey ALICE = DevKeys.get("alice");
@@ -260,8 +260,9 @@ class WasmContractsTest {
         }
         assertEquals(before.stateCommitment(), hosted(w1, c.id()).stateCommitment());
         assertSameState(c.id());
-        assertEquals(List.of(new WorkerMessage.CallSettled(starved, 2000)),
-                settlements(starved).stream().map(SignedWorkerMessage::message).toList());
+        WorkerMessage.CallSettled starvedReport = new WorkerMessage.CallSettled(starved, 2000);
+        assertEquals(List.of(starvedReport, starvedReport), settlements(starved).stream().map(SignedWorkerMessage::message).toList(),
+                "both workers report the whole limit and nothing else");
     }
 
     @Test
@@ -290,17 +291,21 @@ class WasmContractsTest {
     }
 
     @Test
-    void theFirstWorkerOfTheClusterReportsEachCallsGasOnce() {
+    void everyWorkerOfTheClusterReportsEachCallIdentically() {
         Instance c = instantiate(ExampleContract.COUNTER, ALICE);
         List<Hash> calls = List.of(call(c, ALICE, new byte[0], GAS), call(c, BOB, new byte[5], GAS), call(c, BOB, i64(3), 1600));
         settle();
-        WorkerId first = w1.id();
         for (Hash tx : calls) {
             List<SignedWorkerMessage> reports = settlements(tx);
-            assertEquals(1, reports.size(), "one report per call: " + reports);
-            assertEquals(first, reports.get(0).worker());
+            assertEquals(List.of(w1.id(), w2.id()), reports.stream().map(SignedWorkerMessage::worker).toList(), "one report per member");
+            assertEquals(reports.get(0).message(), reports.get(1).message(), "byte-identical reports");
             assertEquals(outcome(w2, tx).gasUsed(), ((WorkerMessage.CallSettled) reports.get(0).message()).gasUsed());
         }
+        // The counter publishes its new value as a public event.
+        WorkerMessage.CallSettled ok = (WorkerMessage.CallSettled) settlements(calls.get(0)).get(0).message();
+        assertEquals(List.of(new WorkerMessage.PublishedEvent(true, i64(1))), ok.events());
+        WorkerMessage.CallSettled reverted = (WorkerMessage.CallSettled) settlements(calls.get(1)).get(0).message();
+        assertTrue(reverted.events().isEmpty() && reverted.transfers().isEmpty(), "a failed call publishes nothing");
     }
 
     @Test
@@ -332,8 +337,8 @@ class WasmContractsTest {
             assertTrue(init.gasUsed() > 0);
             assertEquals(100, counter(w, c));
         }
-        assertEquals(1, settlements(c.constructorTx()).size(), "the constructor's gas is reported once");
-        assertEquals(w1.id(), settlements(c.constructorTx()).get(0).worker());
+        assertEquals(List.of(w1.id(), w2.id()), settlements(c.constructorTx()).stream().map(SignedWorkerMessage::worker).toList(),
+                "the constructor is reported by each member");
         call(c, BOB, i64(-1), GAS);
         settle();
         assertEquals(99, counter(w2, c));
@@ -353,8 +358,8 @@ class WasmContractsTest {
             assertEquals(0, init.gasUsed());
             assertEquals(0, counter(w, c));
         }
-        assertEquals(List.of(new WorkerMessage.CallSettled(c.constructorTx(), 0)),
-                settlements(c.constructorTx()).stream().map(SignedWorkerMessage::message).toList());
+        WorkerMessage.CallSettled notRun = new WorkerMessage.CallSettled(c.constructorTx(), 0);
+        assertEquals(List.of(notRun, notRun), settlements(c.constructorTx()).stream().map(SignedWorkerMessage::message).toList());
     }
 
     @Test
@@ -377,9 +382,28 @@ class WasmContractsTest {
         assertEquals(300, i64(answer(w2, BOB, auction.id(), new byte[] {2})));
         assertEquals("REVERTED", refusal(w1, ALICE, auction.id(), new byte[] {2}).code());
 
+        // Each bid is published as a private event: sealed to the contract key, so the chain holds only ciphertext.
+        for (Hash t : List.of(b1, b2, b3)) {
+            List<SignedWorkerMessage> reports = settlements(t);
+            assertEquals(reports.get(0).message(), reports.get(1).message());
+            WorkerMessage.PublishedEvent e = ((WorkerMessage.CallSettled) reports.get(0).message()).events().get(0);
+            assertFalse(e.isPublic());
+            assertEquals(40 + cloister.proto.envelope.EventEnvelope.OVERHEAD, e.data().length, "bidder ‖ amount, sealed");
+            assertFalse(containsBytes(e.data(), BOB.account().bytes()) || containsBytes(e.data(), CHARLIE.account().bytes())
+                    || containsBytes(e.data(), DAVE.account().bytes()), "no bidder in the clear");
+        }
+
         Hash close = call(auction, ALICE, new byte[] {2}, GAS);
         settle();
         assertTrue(outcome(w1, close).ok());
+        // Closing publishes "closed" ‖ winner ‖ price in the clear: the one thing the auction reveals.
+        WorkerMessage.PublishedEvent closed = ((WorkerMessage.CallSettled) settlements(close).get(0).message()).events().get(0);
+        assertTrue(closed.isPublic());
+        byte[] expected = new byte[6 + 40];
+        System.arraycopy("closed".getBytes(StandardCharsets.US_ASCII), 0, expected, 0, 6);
+        System.arraycopy(CHARLIE.account().bytes(), 0, expected, 6, 32);
+        System.arraycopy(i64(500), 0, expected, 38, 8);
+        assertArrayEquals(expected, closed.data());
         for (TestWorker w : List.of(w1, w2)) {
             byte[] result = answer(w, ALICE, auction.id(), new byte[] {1});
             assertEquals(40, result.length);
@@ -405,7 +429,10 @@ class WasmContractsTest {
         assertEquals(outcome(w1, t1), outcome(late, t1));
         assertEquals(outcome(w1, c.constructorTx()), outcome(late, c.constructorTx()));
         assertEquals(15, counter(late, c));
-        assertEquals(1, settlements(t1).size(), "the replaying worker is not the first of the cluster: no second report");
+        List<SignedWorkerMessage> reports = settlements(t1);
+        assertEquals(3, reports.size(), "every member reports, the late one when it replays: " + reports);
+        assertEquals(late.id(), reports.get(2).worker());
+        assertEquals(reports.get(0).message(), reports.get(2).message(), "the replay reports exactly what the others did");
         List<WorkerMessage.ClusterKeyPublished> toLate = accepted.stream().map(SignedWorkerMessage::message)
                 .filter(WorkerMessage.ClusterKeyPublished.class::isInstance).map(WorkerMessage.ClusterKeyPublished.class::cast)
                 .filter(m -> m.deliveries().stream().anyMatch(d -> d.recipient().equals(late.id()))).toList();
@@ -439,5 +466,18 @@ class WasmContractsTest {
     private QueryEnvelope.Result.Refused refusal(TestWorker w, SigningKey caller, ContractId contract, byte[] query) {
         QueryEnvelope.Result r = query(w, caller, contract, query);
         return assertInstanceOf(QueryEnvelope.Result.Refused.class, r, r.toString());
+    }
+
+    private static boolean containsBytes(byte[] hay, byte[] needle) {
+        outer:
+        for (int i = 0; i + needle.length <= hay.length; i++) {
+            for (int j = 0; j < needle.length; j++) {
+                if (hay[i + j] != needle[j]) {
+                    continue outer;
+                }
+            }
+            return true;
+        }
+        return false;
     }
 }

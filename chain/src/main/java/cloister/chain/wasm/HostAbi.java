@@ -22,8 +22,14 @@ public final class HostAbi {
     public static final int ACCOUNT_BYTES = 32;
     /** Longest storage key. */
     public static final int MAX_KEY_BYTES = 256;
-    /** Longest storage value, event, and call output. */
+    /** Longest storage value and call output. */
     public static final int MAX_VALUE_BYTES = 64 * 1024;
+    /** Longest event (events are published on chain, so they are kept small). */
+    public static final int MAX_EVENT_BYTES = 4096;
+    /** Most events one call may emit. */
+    public static final int MAX_EVENTS = 16;
+    /** Most transfers one call may ask for. */
+    public static final int MAX_TRANSFERS = 16;
     /** Longest revert message kept; longer ones are cut to this many bytes. */
     public static final int MAX_REVERT_MESSAGE_BYTES = 1024;
 

@@ -16,6 +16,7 @@ import cloister.proto.CanonicalWriter;
 import cloister.proto.ContractId;
 import cloister.proto.InboundMessage;
 import cloister.proto.WorkerId;
+import cloister.proto.Event;
 import cloister.proto.EventRecord;
 import cloister.proto.Transaction;
 import cloister.proto.TxRejection;
@@ -84,7 +85,8 @@ final class ApiHandlers {
         r.add(ApiRoute.get("/v1/clusters/{id}", "A cluster: its workers and public key", this::cluster));
         r.add(ApiRoute.get("/v1/contracts", "Every deployed confidential contract", ctx -> json(ctx, RegistryViews.contracts(view.state()))));
         r.add(ApiRoute.get("/v1/contracts/{id}", "A contract: kind, cluster and its workers, key epoch, public key", this::contract));
-        r.add(ApiRoute.get("/v1/gas/{hash}", "Gas of a WebAssembly call or instantiation: reserved (limit, price) or settled (gas used)",
+        r.add(ApiRoute.get("/v1/codes/{hash}", "Uploaded WebAssembly code: its size (404 if no code has this hash)", this::code));
+        r.add(ApiRoute.get("/v1/gas/{hash}", "A WebAssembly call or instantiation: reserved (limit, price), or settled (gas used, fee, refund, published events)",
                 this::gas));
         r.add(ApiRoute.get("/v1/heads", "Server-Sent Events: one `head` event per new block header",
                 new SseHandler(heads::add)).producing("text/event-stream"));
@@ -169,6 +171,16 @@ final class ApiHandlers {
         ctx.contentType("application/octet-stream").result(w.toByteArray());
     }
 
+    private void code(Context ctx) {
+        String text = ctx.pathParam("hash");
+        if (!HASH_HEX.matcher(text).matches()) {
+            throw ApiError.badRequest("'" + shorten(text) + "' is not a 64-digit hex code hash");
+        }
+        Hash h = Hash.fromHex(text.startsWith("0x") ? text.substring(2) : text);
+        byte[] code = WasmContracts.code(view.state(), h).orElseThrow(() -> ApiError.notFound("no code " + h.hex() + " is uploaded"));
+        json(ctx, JsonViews.JSON.createObjectNode().put("codeHash", h.hex()).put("size", code.length));
+    }
+
     private void gas(Context ctx) {
         String text = ctx.pathParam("hash");
         if (!HASH_HEX.matcher(text).matches()) {
@@ -178,12 +190,27 @@ final class ApiHandlers {
         StateReader state = view.state();
         var n = JsonViews.JSON.createObjectNode().put("txHash", tx.hex());
         var reserved = WasmContracts.reservation(state, tx);
-        var settled = WasmContracts.SettledCalls.INSTANCE.gasUsed(state, tx);
+        var settled = WasmContracts.SettledCalls.INSTANCE.get(state, tx);
         if (reserved.isPresent()) {
             n.put("status", "reserved").put("contract", reserved.get().contract().hex()).put("gasLimit", reserved.get().gasLimit())
                     .put("gasPrice", reserved.get().gasPrice());
         } else if (settled.isPresent()) {
-            n.put("status", "settled").put("gasUsed", settled.get());
+            WasmContracts.SettledCalls.Settled st = settled.get();
+            n.put("status", "settled").put("contract", st.contract().hex()).put("gasUsed", st.gasUsed()).put("settledAt", st.height());
+            var published = n.putArray("events");
+            for (EventRecord e : view.events(st.height()).orElse(List.of())) {
+                switch (e.event()) {
+                    case Event.GasSettled g when g.txHash().equals(tx) -> {
+                        n.put("fee", g.fee()).put("refund", g.refund());
+                    }
+                    case Event.ContractEmitted c when c.txHash().equals(tx) -> {
+                        var o = published.addObject().put("index", c.index()).put("public", c.isPublic());
+                        o.put(c.isPublic() ? "dataHex" : "sealedHex", java.util.HexFormat.of().formatHex(c.data()));
+                    }
+                    case Event.ContractTransfersRefused f when f.txHash().equals(tx) -> n.put("transfersRefused", f.message());
+                    default -> { }
+                }
+            }
         } else {
             throw ApiError.notFound("no gas reservation for transaction " + tx.hex() + " (not a WebAssembly call, or not in a block yet)");
         }

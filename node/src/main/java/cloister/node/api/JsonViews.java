@@ -199,8 +199,18 @@ final class JsonViews {
                 amount(n, "fee", g.fee());
                 amount(n, "refund", g.refund());
             }
-            case Event.GasMismatch g -> n.put("txHash", g.txHash().hex()).put("worker", g.worker().hex()).put("reported", g.reported())
+            case Event.SettlementMismatch g -> n.put("txHash", g.txHash().hex()).put("worker", g.worker().hex()).put("reported", g.reported())
                     .put("settled", g.settled());
+            case Event.ContractEmitted e -> {
+                n.put("contract", e.contract().hex()).put("txHash", e.txHash().hex()).put("index", e.index()).put("public", e.isPublic());
+                if (e.isPublic()) {
+                    n.put("dataHex", java.util.HexFormat.of().formatHex(e.data()));
+                } else {
+                    n.put("sealedHex", java.util.HexFormat.of().formatHex(e.data()));
+                }
+            }
+            case Event.ContractTransfersRefused f -> n.put("contract", f.contract().hex()).put("txHash", f.txHash().hex())
+                    .put("message", f.message());
         }
         return n;
     }

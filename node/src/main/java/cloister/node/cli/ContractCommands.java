@@ -21,14 +21,16 @@ import picocli.CommandLine.Parameters;
 @Command(name = "contract", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = "Confidential contracts: list, inspect, send encrypted commands and encrypted queries (hex payloads).",
         subcommands = {ContractCommands.ListContracts.class, ContractCommands.Info.class, ContractCommands.Upload.class,
-            ContractCommands.Instantiate.class, ContractCommands.Upgrade.class, ContractCommands.Send.class, ContractCommands.Query.class})
+            ContractCommands.Instantiate.class, ContractCommands.Upgrade.class, ContractCommands.Send.class, ContractCommands.Query.class,
+            ContractCommands.Examples.class})
 final class ContractCommands implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: list, info, command or query");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                "missing subcommand: list, info, upload, instantiate, upgrade, command, query or examples");
     }
 
     static ContractId parseId(CliCommand cmd, String text) {
@@ -122,10 +124,14 @@ final class ContractCommands implements Runnable {
             return signer("--as", as, passphraseFile);
         }
 
-        /** The block's TxFailed message for {@code tx}, or null if it succeeded. */
+        /** The transaction {@link #submitAndWait} sent last. */
+        Hash lastTx;
+
+        /** Signs and submits {@code call}, waits for its block; returns null if it succeeded, else why it failed. */
         String submitAndWait(CloisterClient c, cloister.proto.Call call, SigningKey key) {
             Transaction tx = Transaction.sign(c.genesisHash(), key, c.nextNonce(key.account()), c.chainInfo().minimumFee(), call);
             Hash hash = c.submit(tx);
+            lastTx = hash;
             TxStatusInfo s = c.waitForInclusion(hash, Duration.ofSeconds(60));
             if (s.success()) {
                 return null;
@@ -152,15 +158,21 @@ final class ContractCommands implements Runnable {
             }
             byte[] code = java.nio.file.Files.readAllBytes(file);
             Hash hash = cloister.crypto.Sha256.hash(code);
-            String failed = submitAndWait(client(), new cloister.proto.ContractsCall.UploadCode(code), signer());
-            if (failed != null) {
-                ctx.err().println("error: " + failed);
-                return 1;
+            CloisterClient c = client();
+            SigningKey key = signer();
+            // Code is stored by hash: the same module uploaded again would only be refused (and cost a fee).
+            boolean existed = c.codeUploaded(hash);
+            if (!existed) {
+                String failed = submitAndWait(c, new cloister.proto.ContractsCall.UploadCode(code), key);
+                if (failed != null) {
+                    ctx.err().println("error: " + failed);
+                    return 1;
+                }
             }
             if (global.json) {
-                printJson(JSON.createObjectNode().put("codeHash", hash.hex()).put("bytes", code.length));
+                printJson(JSON.createObjectNode().put("codeHash", hash.hex()).put("bytes", code.length).put("alreadyUploaded", existed));
             } else {
-                table(new String[][] {{"code hash", hash.hex()}, {"size", code.length + " bytes"}});
+                table(new String[][] {{"code hash", hash.hex()}, {"size", code.length + " bytes" + (existed ? " (already uploaded; nothing sent)" : "")}});
             }
             return 0;
         }
@@ -214,11 +226,23 @@ final class ContractCommands implements Runnable {
                 ctx.err().println("error: " + failed);
                 return 1;
             }
+            // The constructor runs once a worker of the cluster holds the contract's key: wait for its outcome, so the
+            // contract is ready for commands when this returns.
+            ConfidentialClient.CommandResult r = new ConfidentialClient(c).commandOutcome(id, lastTx, Duration.ofSeconds(60));
+            String constructor = r.ok() ? "ok, gas used " + r.gasUsed() + " of " + gasLimit
+                    : r.code() + (r.message().isEmpty() ? "" : ": " + r.message());
             if (global.json) {
-                printJson(JSON.createObjectNode().put("contract", id.hex()).put("gasReserved", gasLimit * gasPrice));
+                printJson(JSON.createObjectNode().put("contract", id.hex()).put("gasReserved", gasLimit * gasPrice)
+                        .put("constructorOk", r.ok()).put("constructorCode", r.code()).put("constructorMessage", r.message())
+                        .put("gasUsed", r.gasUsed()));
             } else {
                 table(new String[][] {{"contract", id.hex()}, {"cluster", String.valueOf(cluster)},
+                    {"constructor", constructor},
                     {"gas reserved", gasLimit + " gas × " + gasPrice + " units (unused gas is refunded when a worker reports it)"}});
+            }
+            if (!r.ok()) {
+                ctx.err().println("error: the constructor failed: " + constructor);
+                return 1;
             }
             return 0;
         }
@@ -297,7 +321,11 @@ final class ContractCommands implements Runnable {
         }
     }
 
-    /** A WebAssembly call: sealed input, gas reserved, and the gas used once a worker of the cluster reports it. */
+    /**
+     * A WebAssembly call: sealed input, gas reserved; then the outcome a worker of the cluster reports (status, gas,
+     * the contract's revert message) and the settlement on chain (fee, refund, published events). Exit 1 unless the
+     * call ended OK and was settled.
+     */
     static int wasmCall(CliCommand cmd, CloisterClient c, ConfidentialClient cc, ContractId contract, byte[] bytes, SigningKey key,
                         long gasLimit, long gasPrice) {
         Hash tx = cc.callWasm(key, contract, bytes, gasLimit, gasPrice, c.chainInfo().minimumFee());
@@ -306,23 +334,67 @@ final class ContractCommands implements Runnable {
             cmd.ctx.err().println("error: " + s.failureReason() + ": included in block " + s.height() + " but refused by the chain");
             return 1;
         }
-        java.util.Optional<Long> used = java.util.Optional.empty();
+        ConfidentialClient.CommandResult r = cc.commandOutcome(contract, tx, Duration.ofSeconds(60));
+        java.util.Optional<cloister.sdk.CallReport> report = java.util.Optional.empty();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
-        while (used.isEmpty() && System.nanoTime() < deadline) {
-            used = c.gasUsed(tx);
-            if (used.isEmpty()) {
+        while (report.isEmpty() && System.nanoTime() < deadline) {
+            report = c.callReport(tx);
+            if (report.isEmpty()) {
                 try {
-                    Thread.sleep(200);
+                    Thread.sleep(100);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                     break;
                 }
             }
         }
-        String gas = used.map(g -> g + " of " + gasLimit + " (fee " + g * gasPrice + " units; the rest refunded)")
-                .orElse("not settled yet: no worker has reported this call's gas (reserved " + gasLimit * gasPrice + " units)");
-        cmd.table(new String[][] {{"transaction", tx.hex()}, {"block", String.valueOf(s.height())}, {"gas used", gas}});
-        return used.isPresent() ? 0 : 1;
+        String result = r.ok() ? "ok" : r.code() + (r.message().isEmpty() ? "" : ": " + r.message());
+        if (cmd.global.json) {
+            var n = CliCommand.JSON.createObjectNode().put("transaction", tx.hex()).put("height", s.height()).put("ok", r.ok()).put("code", r.code())
+                    .put("message", r.message()).put("gasUsed", r.gasUsed()).put("settled", report.isPresent());
+            report.ifPresent(rep -> {
+                n.put("fee", rep.fee()).put("refund", rep.refund()).put("settledAt", rep.settledAt());
+                var events = n.putArray("events");
+                rep.events().forEach(e -> events.addObject().put("index", e.index()).put("public", e.isPublic())
+                        .put(e.isPublic() ? "dataHex" : "sealedHex", Hex.encode(e.data())));
+                rep.transfersRefused().ifPresent(m -> n.put("transfersRefused", m));
+            });
+            cmd.printJson(n);
+        } else {
+            java.util.List<String[]> rows = new java.util.ArrayList<>();
+            rows.add(new String[] {"transaction", tx.hex()});
+            rows.add(new String[] {"block", String.valueOf(s.height())});
+            rows.add(new String[] {"result", result});
+            rows.add(new String[] {"gas used", report.map(rep -> rep.gasUsed() + " of " + gasLimit + " (fee " + rep.fee() + " units, "
+                    + rep.refund() + " refunded)").orElse(r.gasUsed() + " of " + gasLimit + " per the worker; not settled on chain yet"
+                    + " (reserved " + gasLimit * gasPrice + " units)")});
+            report.ifPresent(rep -> {
+                for (cloister.sdk.CallReport.PublishedEvent e : rep.events()) {
+                    rows.add(new String[] {"event #" + e.index(), e.isPublic() ? "public " + Hex.encode(e.data()) + printable(e.data())
+                        : "private: " + e.data().length + " bytes sealed to the contract key"});
+                }
+                rep.transfersRefused().ifPresent(m -> rows.add(new String[] {"transfers", "REFUSED: " + m}));
+            });
+            cmd.table(rows.toArray(new String[0][]));
+        }
+        if (!r.ok()) {
+            cmd.ctx.err().println("error: the call failed: " + result);
+            return 1;
+        }
+        if (report.isEmpty()) {
+            cmd.ctx.err().println("error: no worker has settled this call's gas on chain within 30 s");
+            return 1;
+        }
+        return 0;
+    }
+
+    /** {@code  ("text")} when the bytes start with printable ASCII (e.g. the auction's "closed"), else nothing. */
+    private static String printable(byte[] data) {
+        int n = 0;
+        while (n < data.length && data[n] >= 0x20 && data[n] < 0x7f) {
+            n++;
+        }
+        return n >= 3 ? "  (\"" + new String(data, 0, n, java.nio.charset.StandardCharsets.US_ASCII) + "\"" + (n < data.length ? " …" : "") + ")" : "";
     }
 
     @Command(name = "query", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -341,6 +413,35 @@ final class ContractCommands implements Runnable {
                 table(new String[][] {{"answer", Hex.encode(a.answer())},
                     {"signed by", "worker " + a.worker().hex() + (a.simulated() ? " (sim: no hardware protection)" : "")}});
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "examples", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = {"Write the example WebAssembly contracts shipped with Cloister (counter, auction, vote, hashloop) as NAME.wasm.",
+                "Their sources, with each input and output documented, are worker/src/main/wat/NAME.wat in the repository."})
+    static final class Examples extends CliCommand {
+        @Option(names = {"-o", "--out"}, paramLabel = "DIR", defaultValue = ".", description = "Directory to write into (default: the current one).")
+        Path out;
+
+        @Option(names = "--force", description = "Overwrite files that exist with other content.")
+        boolean force;
+
+        @Override
+        public Integer call() throws Exception {
+            java.nio.file.Files.createDirectories(out);
+            java.util.List<String[]> rows = new java.util.ArrayList<>();
+            for (cloister.worker.wasm.ExampleContract e : cloister.worker.wasm.ExampleContract.values()) {
+                byte[] wasm = e.wasm();
+                Path file = out.resolve(e.fileName() + ".wasm");
+                if (java.nio.file.Files.exists(file) && !force && !java.util.Arrays.equals(java.nio.file.Files.readAllBytes(file), wasm)) {
+                    ctx.err().println("error: " + file + " exists with other content; pass --force to overwrite it");
+                    return 1;
+                }
+                java.nio.file.Files.write(file, wasm);
+                rows.add(new String[] {file.toString(), wasm.length + " bytes, code hash " + cloister.crypto.Sha256.hash(wasm).hex()});
+            }
+            table(rows.toArray(new String[0][]));
             return 0;
         }
     }

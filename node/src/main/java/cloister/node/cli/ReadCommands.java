@@ -160,7 +160,7 @@ final class ReadCommands {
             }
             AccountInfo a = client().account(id);
             if (global.json) {
-                printJson(JSON.createObjectNode().put("address", id.address()).put("balance", Long.toString(a.balance()))
+                printJson(JSON.createObjectNode().put("address", id.address()).put("publicKeyHex", id.hex()).put("balance", Long.toString(a.balance()))
                         .put("balanceCLO", Tokens.format(a.balance())).put("nonce", a.nonce()).put("nextNonce", a.nextNonce()));
             } else {
                 table(new String[][] {

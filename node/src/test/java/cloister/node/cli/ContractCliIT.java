@@ -73,6 +73,9 @@ class ContractCliIT {
         assertEquals(0, up.exit(), up.err());
         String codeHash = JSON.readTree(up.out()).path("codeHash").asText();
         assertEquals(Sha256.hash(tinyWasm()).hex(), codeHash);
+        CliRun upAgain = CliRun.of(env, "contract", "upload", good.toString(), "--as", "alice", "--json");
+        assertEquals(0, upAgain.exit(), upAgain.err());
+        assertTrue(JSON.readTree(upAgain.out()).path("alreadyUploaded").asBoolean(), "stored by hash: nothing sent again");
 
         CliRun refused = CliRun.of(env, "contract", "upload", bad.toString(), "--as", "alice");
         assertEquals(1, refused.exit());
@@ -116,5 +119,21 @@ class ContractCliIT {
         assertEquals("raw", decoded.get(0).text());
         CliRun badHex = CliRun.of(env, "contract", "query", "--as", "dave", notes, "zz");
         assertEquals(2, badHex.exit());
+    }
+
+    @Test
+    void theExampleContractsAreWrittenAsTheBuildCompiledThemAndNothingIsOverwrittenSilently() throws Exception {
+        Path out = dir.resolve("examples");
+        CliRun ex = CliRun.of(env, "contract", "examples", "--out", out.toString());
+        assertEquals(0, ex.exit(), ex.err());
+        for (cloister.worker.wasm.ExampleContract e : cloister.worker.wasm.ExampleContract.values()) {
+            org.junit.jupiter.api.Assertions.assertArrayEquals(e.wasm(), Files.readAllBytes(out.resolve(e.fileName() + ".wasm")));
+        }
+        assertEquals(0, CliRun.of(env, "contract", "examples", "--out", out.toString()).exit(), "same content: fine");
+        Files.writeString(out.resolve("auction.wasm"), "mine");
+        CliRun clash = CliRun.of(env, "contract", "examples", "--out", out.toString());
+        assertEquals(1, clash.exit());
+        assertTrue(clash.err().contains("--force"), clash.err());
+        assertEquals("mine", Files.readString(out.resolve("auction.wasm")));
     }
 }

@@ -13,6 +13,7 @@ import cloister.proto.WorkerId;
 import cloister.proto.WorkerMessage;
 import cloister.proto.envelope.CommandEnvelope;
 import cloister.proto.envelope.ConstructorEnvelope;
+import cloister.proto.envelope.EventEnvelope;
 import cloister.worker.CommandOutcome;
 import cloister.worker.EnclaveStatus;
 import cloister.worker.enclave.contract.BlockContext;
@@ -21,6 +22,7 @@ import cloister.worker.enclave.contract.SystemContract;
 import cloister.worker.enclave.contract.SystemContractKinds;
 import cloister.worker.wasm.CallContext;
 import cloister.worker.wasm.CallResult;
+import cloister.worker.wasm.ContractEvent;
 import cloister.worker.wasm.Entry;
 import cloister.worker.wasm.WasmEngine;
 import java.nio.charset.StandardCharsets;
@@ -47,9 +49,11 @@ import org.slf4j.LoggerFactory;
  * {@link NetworkView} holds). For the latter, {@code WasmInstantiated}, {@code ContractUpgraded} and
  * {@code WasmCall} go through the same path as commands (buffered in order alongside them). A call runs
  * {@link Entry#CALL} with the call's gas limit; its writes apply only if it ends {@code OK}; its outcome records the
- * status and gas used. The first worker of the contract's cluster (in cluster order) then reports the gas on chain
- * ({@link WorkerMessage.CallSettled}, collected by {@link #takeSettlements()}): one report per call keeps chain
- * traffic down, and since every member computes the same gas, a second report would say nothing new. Queries run
+ * status and gas used. Every worker of the contract's cluster then reports the call on chain
+ * ({@link WorkerMessage.CallSettled}, collected by {@link #takeSettlements()}: gas, and for an {@code OK} call its
+ * events, private ones sealed to the contract key by {@link EventEnvelope}, and transfers): the first report settles
+ * the caller's gas, the others must match it byte for byte, so a worker that is down does not block settlement and
+ * one that computes something else is caught. Queries run
  * {@link Entry#QUERY} with {@value #QUERY_GAS_LIMIT} gas and the engine's wall-time cap.
  *
  * <p>Every worker syncs from genesis, so it sees every command ever sent. Commands of a contract it does not (yet)
@@ -323,14 +327,14 @@ final class ContractHost {
                         args = ConstructorEnvelope.open(h.clusterKey, genesisHash, i.contract(), i.owner(), i.sealedArgs());
                     } catch (HpkeException e) {
                         // The contract exists on chain but its constructor never ran: its state stays empty.
-                        settle(h, i.txHash(), i.contract(), height, false, "UNDECRYPTABLE", "the constructor arguments do not open"
-                                + " with the cluster key: they were altered, sealed for another contract, cluster or network, or"
-                                + " by another account than the owner", 0);
+                        settle(h, i.txHash(), height, notRun(CallResult.Status.UNDECRYPTABLE, "the constructor arguments do not"
+                                + " open with the cluster key: they were altered, sealed for another contract, cluster or network,"
+                                + " or by another account than the owner"));
                         return;
                     }
                 }
                 CallResult r = run(h, Entry.INIT, i.owner(), args, height, timestamp, i.gasLimit());
-                settle(h, i.txHash(), i.contract(), height, r.ok(), r.status().name(), r.message(), r.gasUsed());
+                settle(h, i.txHash(), height, r);
             }
             case InboundMessage.ContractUpgraded u -> h.wasm.codeHash = u.codeHash(); // state kept
             case InboundMessage.WasmCall c -> {
@@ -339,11 +343,11 @@ final class ContractHost {
                 try {
                     input = CommandEnvelope.open(h.key, genesisHash, c.contract(), c.sender(), c.sealed());
                 } catch (HpkeException e) {
-                    settle(h, c.txHash(), c.contract(), height, false, "UNDECRYPTABLE", UNDECRYPTABLE, 0);
+                    settle(h, c.txHash(), height, notRun(CallResult.Status.UNDECRYPTABLE, UNDECRYPTABLE));
                     return;
                 }
                 CallResult r = run(h, Entry.CALL, c.sender(), input, height, timestamp, c.gasLimit());
-                settle(h, c.txHash(), c.contract(), height, r.ok(), r.status().name(), r.message(), r.gasUsed());
+                settle(h, c.txHash(), height, r);
             }
             default -> { }
         }
@@ -379,13 +383,27 @@ final class ContractHost {
         return new CallResult(status, 0, new byte[0], List.of(), List.of(), List.of(), message);
     }
 
-    /** Records a WebAssembly call's outcome; the first worker of the cluster owes the chain its gas report. */
-    private void settle(Hosted h, Hash txHash, ContractId contract, long height, boolean ok, String code, String message, long gasUsed) {
-        outcomes.put(txHash, new CommandOutcome(txHash, contract, height, ok, code, message, gasUsed));
+    /**
+     * Records a WebAssembly call's outcome and owes the chain its report: gas, and for a call that ended {@code OK}
+     * its events (private ones sealed to the contract key, deterministically) and transfers. Every member of the
+     * cluster reports: the first report settles, the others confirm it, and a missing worker does not leave the
+     * caller's gas reserved.
+     */
+    private void settle(Hosted h, Hash txHash, long height, CallResult r) {
+        outcomes.put(txHash, new CommandOutcome(txHash, h.id, height, r.ok(), r.status().name(), r.message(), r.gasUsed()));
         NetworkView.Cluster cluster = view.clusters.get(h.cluster);
-        if (cluster != null && !cluster.members.isEmpty() && cluster.members.get(0).equals(me)) {
-            settlements.add(new WorkerMessage.CallSettled(txHash, gasUsed));
+        if (cluster == null || !cluster.members.contains(me)) {
+            return;
         }
+        List<WorkerMessage.PublishedEvent> events = new ArrayList<>(r.events().size());
+        for (int i = 0; i < r.events().size(); i++) {
+            ContractEvent e = r.events().get(i);
+            events.add(new WorkerMessage.PublishedEvent(e.isPublic(), e.isPublic() ? e.data()
+                    : EventEnvelope.seal(h.key, h.secret, genesisHash, h.id, txHash, i, e.data())));
+        }
+        List<WorkerMessage.Payout> transfers = r.transfers().stream()
+                .map(t -> new WorkerMessage.Payout(AccountId.of(t.to()), t.amount())).toList();
+        settlements.add(new WorkerMessage.CallSettled(txHash, r.gasUsed(), events, transfers));
     }
 
     Optional<CommandOutcome> outcome(Hash txHash) {

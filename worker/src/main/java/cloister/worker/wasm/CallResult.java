@@ -44,7 +44,10 @@ public record CallResult(
         /** A query ran past its wall-time cap (never a command: commands are bounded by gas). */
         TIMEOUT,
         /** The module is not an acceptable contract ({@link WasmModuleCheck}); nothing ran. */
-        INVALID_MODULE
+        INVALID_MODULE,
+        /** The worker could not open the call's input (altered, or sealed for something else); nothing ran. Never
+         *  returned by the engine: the host reports it before running. */
+        UNDECRYPTABLE
     }
 
     public CallResult {

@@ -140,8 +140,11 @@ final class ContractCall {
                 mutating(function);
                 long len = u32(args[1]);
                 charge(gas.event() + gas.bytes(len));
-                if (len > HostAbi.MAX_VALUE_BYTES) {
-                    throw trap(function, "event of " + len + " bytes; the limit is " + HostAbi.MAX_VALUE_BYTES);
+                if (len > HostAbi.MAX_EVENT_BYTES) {
+                    throw trap(function, "event of " + len + " bytes; the limit is " + HostAbi.MAX_EVENT_BYTES);
+                }
+                if (events.size() == HostAbi.MAX_EVENTS) {
+                    throw trap(function, "more than " + HostAbi.MAX_EVENTS + " events in one call");
                 }
                 int flag = (int) args[2];
                 if (flag != 0 && flag != 1) {
@@ -183,6 +186,9 @@ final class ContractCall {
                 long amount = args[1];
                 if (amount <= 0) {
                     yield i32(HostAbi.TRANSFER_BAD_AMOUNT);
+                }
+                if (transfers.size() == HostAbi.MAX_TRANSFERS) {
+                    throw trap(function, "more than " + HostAbi.MAX_TRANSFERS + " transfers in one call");
                 }
                 transfers.add(new TransferRequest(to, amount));
                 yield i32(HostAbi.TRANSFER_RECORDED);

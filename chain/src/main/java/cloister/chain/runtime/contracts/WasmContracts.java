@@ -170,24 +170,30 @@ public final class WasmContracts {
     }
 
     /**
-     * A worker's report of a call's gas: settles the reservation if the worker is in the contract's cluster and the
-     * figure is within the limit; a later, different report from another worker is recorded as a mismatch.
+     * A worker's report of a call: the first one from a worker of the contract's cluster settles it — gas fee and
+     * refund, the call's events published as {@link Event.ContractEmitted}, its transfers made from the contract's
+     * account (all or none) — and every later report from the cluster must be byte-identical, or it is recorded as
+     * {@link Event.SettlementMismatch}.
      */
     public static DispatchOutcome settle(BlockState s, WorkerRecord from, WorkerMessage.CallSettled m, SettledCalls settled) {
+        Hash digest = digest(m);
         Optional<Reservation> r = reservation(s, m.txHash());
         if (r.isEmpty()) {
-            Optional<Long> earlier = settled.gasUsed(s, m.txHash());
-            if (earlier.isPresent() && earlier.get() != m.gasUsed()) {
-                s.emit(new Event.GasMismatch(m.txHash(), from.info().identity(), m.gasUsed(), earlier.get()));
+            Optional<SettledCalls.Settled> earlier = settled.get(s, m.txHash());
+            if (earlier.isEmpty()) {
+                return DispatchOutcome.fail(DispatchError.INVALID_ARGUMENT, "no gas reservation for transaction " + m.txHash().hex());
             }
-            return earlier.isPresent() ? DispatchOutcome.OK
-                    : DispatchOutcome.fail(DispatchError.INVALID_ARGUMENT, "no gas reservation for transaction " + m.txHash().hex());
+            if (!member(s, earlier.get().contract(), from)) {
+                return DispatchOutcome.fail(DispatchError.BAD_ORIGIN, "only a worker of the contract's cluster reports its calls");
+            }
+            if (!earlier.get().digest().equals(digest)) {
+                s.emit(new Event.SettlementMismatch(m.txHash(), from.info().identity(), m.gasUsed(), earlier.get().gasUsed()));
+            }
+            return DispatchOutcome.OK;
         }
         Reservation res = r.get();
-        boolean member = Registry.contract(s, res.contract()).flatMap(c -> Registry.cluster(s, c.cluster()))
-                .map(c -> c.workers().contains(from.info().identity())).orElse(false);
-        if (!member) {
-            return DispatchOutcome.fail(DispatchError.BAD_ORIGIN, "only a worker of the contract's cluster reports its gas");
+        if (!member(s, res.contract(), from)) {
+            return DispatchOutcome.fail(DispatchError.BAD_ORIGIN, "only a worker of the contract's cluster reports its calls");
         }
         if (m.gasUsed() > res.gasLimit()) {
             return DispatchOutcome.fail(DispatchError.INVALID_ARGUMENT, "gas used " + m.gasUsed() + " exceeds the limit " + res.gasLimit());
@@ -201,25 +207,78 @@ public final class WasmContracts {
             Balances.move(s, GAS_ESCROW, res.payer(), refund);
         }
         s.delete(key(RESERVATION, m.txHash().bytes()));
-        settled.record(s, m.txHash(), m.gasUsed());
+        settled.record(s, m.txHash(), new SettledCalls.Settled(res.contract(), m.gasUsed(), digest, s.height()));
         s.emit(new Event.GasSettled(m.txHash(), m.gasUsed(), fee, refund));
+        for (int i = 0; i < m.events().size(); i++) {
+            WorkerMessage.PublishedEvent e = m.events().get(i);
+            s.emit(new Event.ContractEmitted(res.contract(), m.txHash(), i, e.isPublic(), e.data()));
+        }
+        payOut(s, res.contract(), m);
         return DispatchOutcome.OK;
     }
 
-    /** Settled gas figures by transaction, kept so a second worker's report can be compared. */
+    /** The account of a contract: its id's 32 bytes. No key pair has it; only calls of the contract move its balance. */
+    public static AccountId accountOf(ContractId contract) {
+        return AccountId.of(contract.bytes());
+    }
+
+    private static void payOut(BlockState s, ContractId contract, WorkerMessage.CallSettled m) {
+        if (m.transfers().isEmpty()) {
+            return;
+        }
+        AccountId account = accountOf(contract);
+        long total = 0;
+        for (WorkerMessage.Payout p : m.transfers()) {
+            total = p.amount() > Long.MAX_VALUE - total ? Long.MAX_VALUE : total + p.amount(); // saturates: refused below
+        }
+        long balance = Balances.account(s, account).balance();
+        if (balance < total || total == Long.MAX_VALUE) {
+            s.emit(new Event.ContractTransfersRefused(contract, m.txHash(), "the contract's balance " + cloister.common.Tokens.display(balance)
+                    + " does not cover its transfers of " + cloister.common.Tokens.display(total) + "; none was made"));
+            return;
+        }
+        for (WorkerMessage.Payout p : m.transfers()) {
+            Balances.move(s, account, p.to(), p.amount());
+        }
+    }
+
+    private static boolean member(StateReader s, ContractId contract, WorkerRecord from) {
+        return Registry.contract(s, contract).flatMap(c -> Registry.cluster(s, c.cluster()))
+                .map(c -> c.workers().contains(from.info().identity())).orElse(false);
+    }
+
+    private static Hash digest(WorkerMessage.CallSettled m) {
+        CanonicalWriter w = new CanonicalWriter(256);
+        WorkerMessage.write(w, m);
+        return Sha256.hash(w.toByteArray());
+    }
+
+    /** Settled calls by transaction: contract, gas and a digest of the report, so later reports can be compared. */
     public static final class SettledCalls {
         private static final byte[] SETTLED = {0x03, 0x21};
         public static final SettledCalls INSTANCE = new SettledCalls();
 
+        /** @param height the block that settled the call: its events hold the call's published events */
+        public record Settled(ContractId contract, long gasUsed, Hash digest, long height) {}
+
         private SettledCalls() {}
 
         public Optional<Long> gasUsed(StateReader s, Hash txHash) {
-            byte[] v = s.get(key(SETTLED, txHash.bytes()));
-            return v == null ? Optional.empty() : Optional.of(new CanonicalReader(v).u64("gas used"));
+            return get(s, txHash).map(Settled::gasUsed);
         }
 
-        void record(BlockState s, Hash txHash, long gasUsed) {
-            s.put(key(SETTLED, txHash.bytes()), new CanonicalWriter(8).u64(gasUsed).toByteArray());
+        public Optional<Settled> get(StateReader s, Hash txHash) {
+            byte[] v = s.get(key(SETTLED, txHash.bytes()));
+            if (v == null) {
+                return Optional.empty();
+            }
+            CanonicalReader r = new CanonicalReader(v);
+            return Optional.of(new Settled(new ContractId(r.hash("contract")), r.u64("gas used"), r.hash("digest"), r.u64("height")));
+        }
+
+        void record(BlockState s, Hash txHash, Settled settled) {
+            s.put(key(SETTLED, txHash.bytes()), new CanonicalWriter(80).hash(settled.contract().hash()).u64(settled.gasUsed())
+                    .hash(settled.digest()).u64(settled.height()).toByteArray());
         }
     }
 
