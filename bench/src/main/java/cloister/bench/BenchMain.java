@@ -16,6 +16,7 @@ public final class BenchMain {
             case "query" -> QueryLatency.main(rest);
             case "sync" -> SyncReplay.main(rest);
             case "wasm" -> WasmEngineRate.main(rest);
+            case "counter" -> CounterThroughput.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -37,6 +38,9 @@ public final class BenchMain {
                 System.out.println("             same headers on 1 and all cores. Options: --blocks N --batch N --source auto|chain|synthetic");
                 System.out.println("  wasm       iterated SHA-256 in a WebAssembly contract: Chicory interpreter vs compiler (metered),");
                 System.out.println("             vs the host's sha256 import and the JDK. Options: --rounds N --seconds S");
+                System.out.println("  counter    WebAssembly counter calls through the full confidential path (SDK → chain → every worker opens");
+                System.out.println("             and runs each call → reports settled on chain), against 1 / (verify + workers × (HPKE open +");
+                System.out.println("             metered call)) on 1 core. Options: --calls N --senders N --batch N --clients N --workers N");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");

@@ -311,7 +311,7 @@ final class ConfidentialThroughput {
     }
 
     /** One phase's signed commands, in submission batches, and each sender's last command. */
-    private record Load(Transaction[] txs, List<List<Transaction>> batches, List<Hash> lastPerSender) {}
+    record Load(Transaction[] txs, List<List<Transaction>> batches, List<Hash> lastPerSender) {}
 
     /** Seals and signs {@code commands} AddNote commands from {@code senders}, round robin (sender i % n, nonce i / n). */
     private static Load build(BenchNetwork b, X25519PublicKey contractKey, List<SigningKey> senders, int commands, int batch, int noteBytes) {
@@ -337,7 +337,7 @@ final class ConfidentialThroughput {
     }
 
     /** When each stage finished (System.nanoTime), and the CPU the process spent from t0 to the last worker. */
-    private record Timeline(long t0, long submittedAt, long includedAt, long[] doneAt, long wallNanos, long cpuNanos,
+    record Timeline(long t0, long submittedAt, long includedAt, long[] doneAt, long wallNanos, long cpuNanos,
                             Map<String, Long> byStage) {}
 
     /**
@@ -345,7 +345,7 @@ final class ConfidentialThroughput {
      * it. Polls cheaply: the chain only when its head moved, a worker only when its synced height moved, and then
      * only for the senders' last commands not yet seen.
      */
-    private static Timeline drive(BenchNetwork b, Load load, int clients, int timeoutSeconds) throws InterruptedException {
+    static Timeline drive(BenchNetwork b, Load load, int clients, int timeoutSeconds) throws InterruptedException {
         List<WorkerHost> cluster = b.net.workers();
         int commands = load.txs().length;
         Bench.ThreadCpu threads = new Bench.ThreadCpu(name -> stage(name, b));
@@ -442,7 +442,7 @@ final class ConfidentialThroughput {
     }
 
     /** Which stage a thread belongs to, by its name. */
-    private static String stage(String thread, BenchNetwork b) {
+    static String stage(String thread, BenchNetwork b) {
         String owner = b.syncThreadOwner(thread);
         if (owner != null) {
             return owner + " sync (read blocks, enclave: decrypt + contract)";
