@@ -17,6 +17,7 @@ public final class BenchMain {
             case "sync" -> SyncReplay.main(rest);
             case "wasm" -> WasmEngineRate.main(rest);
             case "counter" -> CounterThroughput.main(rest);
+            case "storage" -> StorageIngest.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -41,6 +42,8 @@ public final class BenchMain {
                 System.out.println("  counter    WebAssembly counter calls through the full confidential path (SDK → chain → every worker opens");
                 System.out.println("             and runs each call → reports settled on chain), against 1 / (verify + workers × (HPKE open +");
                 System.out.println("             metered call)) on 1 core. Options: --calls N --senders N --batch N --clients N --workers N");
+                System.out.println("  storage    ingest (chunk + AES-256-GCM + CID + chunk store) and verified download of a file, 1 thread,");
+                System.out.println("             against single-pass AES-256-GCM + SHA-256 in memory. Options: --mib N --rounds N --sync");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");

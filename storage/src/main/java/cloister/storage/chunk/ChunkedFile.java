@@ -7,7 +7,6 @@ import java.io.OutputStream;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
-import java.security.MessageDigest;
 import java.security.SecureRandom;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -25,7 +24,7 @@ import javax.crypto.spec.SecretKeySpec;
  * unnoticed. Random 96-bit nonces keep one key safe for far more chunks than a file can have (2^32 per NIST SP
  * 800-38D; a 4 GiB file has 16,384), also when more chunks are appended under the same key later.
  *
- * <p>The {@link Manifest} lists the chunks; the file's name, media type and plaintext SHA-256 are sealed in it under
+ * <p>The {@link Manifest} lists the chunks; the file's name and media type are sealed in it under
  * the same key. Nothing here ever leaves this process in plaintext: the data key is the caller's to wrap (see
  * {@link DataKeyWrap}).
  */
@@ -67,16 +66,7 @@ public final class ChunkedFile {
     }
 
     /** The private facts about a file, sealed in its manifest. */
-    public record Metadata(String name, String mediaType, byte[] sha256) {
-        public Metadata {
-            sha256 = sha256.clone();
-        }
-
-        @Override
-        public byte[] sha256() {
-            return sha256.clone();
-        }
-    }
+    public record Metadata(String name, String mediaType) {}
 
     /** An encrypted file: the CID that names it, its manifest, and the data key (secret: wrap it, never log it). */
     public record Encrypted(Cid cid, Manifest manifest, byte[] dataKey) {
@@ -109,14 +99,12 @@ public final class ChunkedFile {
         SecretKeySpec key = new SecretKeySpec(dataKey, "AES");
         int count = Manifest.chunkCount(size, CHUNK_SIZE);
         List<Manifest.ChunkRef> refs = new ArrayList<>(count);
-        MessageDigest sha = sha256();
         byte[] plain = new byte[CHUNK_SIZE];
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             for (int i = 0; i < count; i++) {
                 int len = (int) Math.min(CHUNK_SIZE, size - (long) i * CHUNK_SIZE);
                 readFully(in, plain, len, (long) i * CHUNK_SIZE, size);
-                sha.update(plain, 0, len);
                 byte[] block = new byte[NONCE_LENGTH + len + TAG_LENGTH];
                 byte[] nonce = new byte[NONCE_LENGTH];
                 RANDOM.nextBytes(nonce);
@@ -132,7 +120,7 @@ public final class ChunkedFile {
             if (in.read() != -1) {
                 throw new IOException("the input is longer than the " + size + " bytes announced");
             }
-            byte[] meta = sealMetadata(key, new Metadata(name, mediaType, sha.digest()));
+            byte[] meta = sealMetadata(key, new Metadata(name, mediaType));
             Manifest manifest = new Manifest(size, CHUNK_SIZE, refs, meta);
             byte[] manifestBytes = manifest.encode();
             Cid cid = Cid.raw(manifestBytes);
@@ -147,18 +135,19 @@ public final class ChunkedFile {
 
     /**
      * Fetches the manifest {@code cid} and every chunk from {@code source}, checks each block against its CID,
-     * decrypts with {@code dataKey} and writes the plaintext to {@code out}; finally checks the file's SHA-256.
+     * decrypts with {@code dataKey} and writes the plaintext to {@code out}. Each chunk's AEAD tag covers its index
+     * and the file's size, and the manifest (named by its CID) fixes the chunk list, so a file that decrypts
+     * completely is the file that was encrypted: no separate whole-file hash is needed.
      *
      * @return the file's metadata
-     * @throws ManifestException if a block is missing, does not match its CID, does not decrypt (wrong key, altered),
-     *     or the whole file does not match its recorded SHA-256 — with which chunk
+     * @throws ManifestException if a block is missing, does not match its CID or does not decrypt (wrong key,
+     *     altered, moved) — saying which chunk
      */
     public static Metadata decrypt(Cid cid, byte[] dataKey, BlockSource source, OutputStream out, Progress progress)
             throws ManifestException, IOException {
         Manifest m = fetchManifest(cid, source);
         SecretKeySpec key = new SecretKeySpec(dataKey, "AES");
         Metadata meta = openMetadata(key, m.sealedMetadata());
-        MessageDigest sha = sha256();
         try {
             Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
             byte[] plain = new byte[m.chunkSize()];
@@ -182,16 +171,12 @@ public final class ChunkedFile {
                 } catch (AEADBadTagException e) {
                     throw new ManifestException("chunk " + i + " does not decrypt with this key");
                 }
-                sha.update(plain, 0, len);
                 out.write(plain, 0, len);
                 progress.update((long) i * m.chunkSize() + len, m.plaintextSize());
             }
             Arrays.fill(plain, (byte) 0);
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed", e);
-        }
-        if (!MessageDigest.isEqual(sha.digest(), meta.sha256())) {
-            throw new ManifestException("the decrypted file does not match its recorded SHA-256");
         }
         return meta;
     }
@@ -223,8 +208,8 @@ public final class ChunkedFile {
     private static byte[] sealMetadata(SecretKeySpec key, Metadata m) throws GeneralSecurityException {
         byte[] name = utf8(m.name(), 1024, "name");
         byte[] type = utf8(m.mediaType(), 256, "media type");
-        ByteBuffer plain = ByteBuffer.allocate(4 + name.length + type.length + 32);
-        plain.putShort((short) name.length).put(name).putShort((short) type.length).put(type).put(m.sha256());
+        ByteBuffer plain = ByteBuffer.allocate(4 + name.length + type.length);
+        plain.putShort((short) name.length).put(name).putShort((short) type.length).put(type);
         byte[] nonce = new byte[NONCE_LENGTH];
         RANDOM.nextBytes(nonce);
         Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
@@ -257,12 +242,10 @@ public final class ChunkedFile {
             b.get(name);
             byte[] type = new byte[b.getShort() & 0xffff];
             b.get(type);
-            byte[] digest = new byte[32];
-            b.get(digest);
             if (b.hasRemaining()) {
                 throw new ManifestException("the file's metadata has trailing bytes");
             }
-            return new Metadata(new String(name, StandardCharsets.UTF_8), new String(type, StandardCharsets.UTF_8), digest);
+            return new Metadata(new String(name, StandardCharsets.UTF_8), new String(type, StandardCharsets.UTF_8));
         } catch (java.nio.BufferUnderflowException e) {
             throw new ManifestException("the file's metadata is truncated");
         }
@@ -284,14 +267,6 @@ public final class ChunkedFile {
                 throw new IOException("the input ended at byte " + (offset + n) + " of the " + size + " announced");
             }
             n += r;
-        }
-    }
-
-    private static MessageDigest sha256() {
-        try {
-            return MessageDigest.getInstance("SHA-256");
-        } catch (java.security.NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
         }
     }
 }

@@ -10,7 +10,7 @@ import java.util.List;
 /**
  * A file as the storage network sees it: a raw block listing the file's encrypted chunks, whose CID names the file.
  * Public: the chunk CIDs and sizes (which the providers need to fetch and check them) and the file's size; private:
- * the name, media type and plaintext SHA-256, in {@code sealedMetadata} (AES-256-GCM under the file's data key).
+ * the name and media type, in {@code sealedMetadata} (AES-256-GCM under the file's data key).
  *
  * <p>Layout, big-endian: {@code "CLMF" ‖ u8 version (1) ‖ u64 plaintext size ‖ u32 chunk size ‖ u32 chunk count ‖
  * count × (CID bytes (36) ‖ u32 block size) ‖ u32 metadata length ‖ sealed metadata}. Parsing is strict: a manifest

@@ -46,6 +46,8 @@ public final class DiskChunkStore implements ChunkStore {
     private final boolean sync;
     private long count;
     private long bytes;
+    /** Shard directories known to exist (at most 65,536). */
+    private final java.util.Set<Path> shards = new java.util.HashSet<>();
 
     private DiskChunkStore(Path blocks, RocksDB index, Options options, boolean sync) {
         this.blocks = blocks;
@@ -102,7 +104,9 @@ public final class DiskChunkStore implements ChunkStore {
             return false;
         }
         Path target = pathOf(cid);
-        Files.createDirectories(target.getParent());
+        if (shards.add(target.getParent())) {
+            Files.createDirectories(target.getParent());
+        }
         Path tmp = target.resolveSibling(target.getFileName() + ".tmp");
         if (sync) {
             Files.write(tmp, block, StandardOpenOption.CREATE, StandardOpenOption.TRUNCATE_EXISTING, StandardOpenOption.WRITE,
