@@ -109,6 +109,12 @@ class WasmContractsTest {
         return instantiateSealed(id, codeHash, owner, sealed);
     }
 
+    /** Instantiates a module given as bytes in cluster 0, without constructor arguments; settles. */
+    private Instance instantiateCode(byte[] code, SigningKey owner) {
+        Hash codeHash = upload(code);
+        return instantiateSealed(ContractId.wasm(owner.account(), codeHash, 0, new byte[] {1}), codeHash, owner, new byte[0]);
+    }
+
     private Instance instantiateSealed(ContractId id, Hash codeHash, SigningKey owner, byte[] sealedArgs) {
         Hash tx = tx();
         chain.add(new InboundMessage.ContractDeployed(id, 0, "wasm", 0),
@@ -466,6 +472,51 @@ class WasmContractsTest {
     private QueryEnvelope.Result.Refused refusal(TestWorker w, SigningKey caller, ContractId contract, byte[] query) {
         QueryEnvelope.Result r = query(w, caller, contract, query);
         return assertInstanceOf(QueryEnvelope.Result.Refused.class, r, r.toString());
+    }
+
+    @Test
+    void aRunawayContractDoesNotDisturbTheOtherContractsOnTheSameWorkers() {
+        Instance counter = instantiate(ExampleContract.COUNTER, ALICE);
+        // Writes a key, then by its first input byte: 1 loops forever, 2 grows memory to the cap, 3 divides by zero,
+        // 4 hits unreachable. Its query reads the key (absent unless a write ever applied).
+        Instance hostile = instantiateCode(cloister.worker.wasm.Contracts.module("""
+                (data (i32.const 0) "k")
+                (func (export "call") (local i32)
+                  (call $storage_set (i32.const 0) (i32.const 1) (i32.const 0) (i32.const 1))
+                  (call $input_read (i32.const 16))
+                  (local.set 0 (i32.load8_u (i32.const 16)))
+                  (if (i32.eq (local.get 0) (i32.const 1)) (then (loop $l (br $l))))
+                  (if (i32.eq (local.get 0) (i32.const 2))
+                    (then (loop $g (br_if $g (i32.ne (memory.grow (i32.const 1)) (i32.const -1)))) unreachable))
+                  (if (i32.eq (local.get 0) (i32.const 3)) (then (drop (i32.div_u (i32.const 1) (i32.const 0)))))
+                  unreachable)
+                (func (export "query")
+                  (call $return_value (i32.const 32)
+                    (call $storage_get (i32.const 0) (i32.const 1) (i32.const 32) (i32.const 8))))
+                """), BOB);
+        EnclaveStatus.HostedContract hostileBefore = hosted(w1, hostile.id());
+        List<Hash> good = new ArrayList<>();
+        List<Hash> bad = new ArrayList<>();
+        for (int round = 0; round < 2; round++) {
+            good.add(call(counter, ALICE, i64(1), GAS));
+            for (int op = 1; op <= 4; op++) {
+                bad.add(call(hostile, BOB, new byte[] {(byte) op}, GAS));
+                good.add(call(counter, CHARLIE, i64(10), GAS));
+            }
+        }
+        settle();
+        List<String> expected = List.of("OUT_OF_GAS", "MEMORY_LIMIT", "TRAP", "TRAP", "OUT_OF_GAS", "MEMORY_LIMIT", "TRAP", "TRAP");
+        for (TestWorker w : List.of(w1, w2)) {
+            assertEquals(expected, bad.stream().map(t -> outcome(w, t).code()).toList());
+            assertEquals(GAS, outcome(w, bad.get(0)).gasUsed(), "the loop used its whole limit");
+            for (Hash t : good) {
+                assertTrue(outcome(w, t).ok(), outcome(w, t).toString());
+            }
+            assertEquals(82, counter(w, counter), "every increment of the neighbour applied: 2 × (1 + 4 × 10)");
+            assertEquals(hostileBefore.stateCommitment(), hosted(w, hostile.id()).stateCommitment(), "no failed call wrote anything");
+        }
+        assertSameState(counter.id());
+        assertSameState(hostile.id());
     }
 
     private static boolean containsBytes(byte[] hay, byte[] needle) {

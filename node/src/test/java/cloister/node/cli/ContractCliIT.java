@@ -136,4 +136,42 @@ class ContractCliIT {
         assertTrue(clash.err().contains("--force"), clash.err());
         assertEquals("mine", Files.readString(out.resolve("auction.wasm")));
     }
+
+    @Test
+    void thePrivateVoteRunsEndToEndThroughTheCli() throws Exception {
+        Path out = dir.resolve("vote-examples");
+        assertEquals(0, CliRun.of(env, "contract", "examples", "--out", out.toString()).exit());
+        CliRun up = CliRun.of(env, "contract", "upload", out.resolve("vote.wasm").toString(), "--as", "alice", "--json");
+        assertEquals(0, up.exit(), up.err());
+        String code = JSON.readTree(up.out()).path("codeHash").asText();
+        CliRun inst = CliRun.of(env, "contract", "instantiate", code, "--as", "alice", "--salt", "0b", "--args", "03", "--json");
+        assertEquals(0, inst.exit(), inst.err());
+        assertTrue(JSON.readTree(inst.out()).path("constructorOk").asBoolean(), inst.out());
+        String vote = JSON.readTree(inst.out()).path("contract").asText();
+
+        for (String[] v : new String[][] {{"bob", "0100"}, {"charlie", "0101"}, {"dave", "0101"}}) {
+            CliRun r = CliRun.of(env, "contract", "command", vote, v[1], "--as", v[0], "--json");
+            assertEquals(0, r.exit(), r.err());
+            JsonNode n = JSON.readTree(r.out());
+            assertTrue(n.path("gasUsed").asLong() > 0 && n.path("fee").asLong() == n.path("gasUsed").asLong(), r.out());
+            // The only event is the public "voted": the ballot itself is not in it.
+            assertEquals("766f746564", n.path("events").get(0).path("dataHex").asText(), r.out());
+        }
+        CliRun twice = CliRun.of(env, "contract", "command", vote, "0102", "--as", "bob");
+        assertEquals(1, twice.exit());
+        assertTrue(twice.err().contains("REVERTED: you have already voted"), twice.err());
+        assertTrue(twice.out().contains("gas used"), "a failed call still reports its gas: " + twice.out());
+        CliRun early = CliRun.of(env, "contract", "query", vote, "01", "--as", "bob");
+        assertEquals(1, early.exit());
+        assertTrue(early.err().contains("voting is still open"), early.err());
+        CliRun mine = CliRun.of(env, "contract", "query", vote, "02", "--as", "charlie", "--json");
+        assertEquals("01", JSON.readTree(mine.out()).path("answer").asText(), "a voter reads only their own ballot");
+
+        CliRun close = CliRun.of(env, "contract", "command", vote, "02", "--as", "alice");
+        assertEquals(0, close.exit(), close.err());
+        assertTrue(close.out().contains("(\"closed\")"), close.out());
+        CliRun tallies = CliRun.of(env, "contract", "query", vote, "01", "--as", "ferdie", "--json");
+        assertEquals(0, tallies.exit(), tallies.err());
+        assertEquals("0100000000000000" + "0200000000000000" + "0000000000000000", JSON.readTree(tallies.out()).path("answer").asText());
+    }
 }

@@ -8,7 +8,7 @@ import java.util.Arrays;
 import java.util.stream.Collectors;
 
 /** Test support: WAT modules with the whole host ABI imported, contexts, little-endian helpers. */
-final class Contracts {
+public final class Contracts {
     private Contracts() {}
 
     /** Every host import, named {@code $storage_get}, {@code $caller}, ... */
@@ -17,7 +17,7 @@ final class Contracts {
             .collect(Collectors.joining("\n  "));
 
     /** A module: all imports, one page of memory exported, then {@code body} (which defines call and query). */
-    static byte[] module(String body) {
+    public static byte[] module(String body) {
         return Wat2Wasm.parse("(module\n  " + IMPORTS + "\n  (memory (export \"memory\") 1)\n" + body + "\n)");
     }
 
