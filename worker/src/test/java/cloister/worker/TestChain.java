@@ -57,6 +57,27 @@ public final class TestChain {
         return add(egress.stream().<InboundMessage>map(InboundMessage.Accepted::new).toList());
     }
 
+    /**
+     * Syncs every worker and accepts everything they say, round after round, until nobody has anything more to say.
+     *
+     * @return every message accepted, in order
+     */
+    public List<SignedWorkerMessage> settle(List<TestWorker> workers) {
+        List<SignedWorkerMessage> accepted = new ArrayList<>();
+        for (int round = 0; round < 10; round++) {
+            List<SignedWorkerMessage> all = new ArrayList<>();
+            for (TestWorker w : workers) {
+                all.addAll(w.sync(this));
+            }
+            if (all.isEmpty()) {
+                return accepted;
+            }
+            accepted.addAll(all);
+            accept(all);
+        }
+        throw new AssertionError("the workers keep talking");
+    }
+
     /** An unsealed header that would follow {@code parent} with {@code list} (for tests that forge blocks). */
     public static BlockHeader next(BlockHeader parent, List<InboundMessage> list) {
         long height = parent.height() + 1;
