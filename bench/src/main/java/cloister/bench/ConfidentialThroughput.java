@@ -311,7 +311,22 @@ final class ConfidentialThroughput {
     }
 
     /** One phase's signed commands, in submission batches, and each sender's last command. */
-    record Load(Transaction[] txs, List<List<Transaction>> batches, List<Hash> lastPerSender) {}
+    record Load(Transaction[] txs, List<List<Transaction>> batches, List<Hash> lastPerSender) {
+        /** Submission batches of {@code txs}, signed round robin by {@code senders} accounts (tx i by sender i % n). */
+        static Load of(Transaction[] txs, int senders, int batch) {
+            List<Transaction> all = List.of(txs);
+            List<List<Transaction>> batches = new ArrayList<>();
+            for (int i = 0; i < txs.length; i += batch) {
+                batches.add(all.subList(i, Math.min(txs.length, i + batch)));
+            }
+            // A sender's transactions execute in nonce order, so a worker has executed all of them once it has the last one.
+            List<Hash> last = new ArrayList<>();
+            for (int s = 0; s < Math.min(senders, txs.length); s++) {
+                last.add(txs[s + ((txs.length - 1 - s) / senders) * senders].hash());
+            }
+            return new Load(txs, batches, last);
+        }
+    }
 
     /** Seals and signs {@code commands} AddNote commands from {@code senders}, round robin (sender i % n, nonce i / n). */
     private static Load build(BenchNetwork b, X25519PublicKey contractKey, List<SigningKey> senders, int commands, int batch, int noteBytes) {
@@ -323,17 +338,7 @@ final class ConfidentialThroughput {
             byte[] sealed = CommandEnvelope.seal(contractKey, b.genesis, b.notes, s.account(), addNote(i, noteBytes));
             return Transaction.sign(b.genesis, s, nonce, b.fee, new ContractsCall.PushCommand(b.notes, sealed));
         }).toArray(Transaction[]::new);
-        List<Transaction> all = List.of(txs);
-        List<List<Transaction>> batches = new ArrayList<>();
-        for (int i = 0; i < commands; i += batch) {
-            batches.add(all.subList(i, Math.min(commands, i + batch)));
-        }
-        // A sender's commands execute in nonce order, so a worker has executed all of them once it has the last one.
-        List<Hash> last = new ArrayList<>();
-        for (int s = 0; s < Math.min(n, commands); s++) {
-            last.add(txs[s + ((commands - 1 - s) / n) * n].hash());
-        }
-        return new Load(txs, batches, last);
+        return Load.of(txs, n, batch);
     }
 
     /** When each stage finished (System.nanoTime), and the CPU the process spent from t0 to the last worker. */

@@ -266,16 +266,7 @@ final class CounterThroughput {
             byte[] sealed = CommandEnvelope.seal(key, b.genesis, counter, s.account(), increment());
             return Transaction.sign(b.genesis, s, first[i % n] + i / n, b.fee, new ContractsCall.CallContract(counter, sealed, GAS_LIMIT, 1));
         }).toArray(Transaction[]::new);
-        List<Transaction> all = List.of(txs);
-        List<List<Transaction>> batches = new ArrayList<>();
-        for (int i = 0; i < calls; i += batch) {
-            batches.add(all.subList(i, Math.min(calls, i + batch)));
-        }
-        List<Hash> last = new ArrayList<>();
-        for (int s = 0; s < Math.min(n, calls); s++) {
-            last.add(txs[s + ((calls - 1 - s) / n) * n].hash());
-        }
-        return new ConfidentialThroughput.Load(txs, batches, last);
+        return ConfidentialThroughput.Load.of(txs, n, batch);
     }
 
     /** Waits until the chain has settled every call of {@code load}; returns when (System.nanoTime). */
