@@ -23,7 +23,7 @@ class CliIT {
     @Test
     void transferThenAccountThroughTheRealLauncher() throws Exception {
         // Chain only: the workers' set-up (sudo alice, operators dave…) would race the transfers' nonces.
-        try (Devnet devnet = Devnet.start(tmp.resolve("data"), Devnet.freePort(), tmp.resolve("devnet.log"), "--gatekeepers", "0", "--workers", "0")) {
+        try (Devnet devnet = Devnet.start(tmp.resolve("data"), Devnet.freePort(), tmp.resolve("devnet.log"), "--gatekeepers", "0", "--workers", "0", "--providers", "0")) {
             Devnet.Result t = Devnet.run("transfer", "--node", devnet.url(), "--from", "alice", "--to", "bob", "10");
             assertEquals(0, t.exit(), t.out() + t.err());
             assertTrue(t.out().toLowerCase().contains("block"), "reports the inclusion: " + t.out());

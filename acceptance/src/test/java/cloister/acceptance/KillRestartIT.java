@@ -48,7 +48,7 @@ class KillRestartIT {
         List<Reported> reported = new ArrayList<>();
         int submitted;
         // No workers: their operators (dave…) and the sudo set-up (alice) would race this test's own nonces.
-        try (Devnet devnet = Devnet.start(data, port, log, "--block-time", "100", "--gatekeepers", "0", "--workers", "0")) {
+        try (Devnet devnet = Devnet.start(data, port, log, "--block-time", "100", "--gatekeepers", "0", "--workers", "0", "--providers", "0")) {
             CloisterClient client = devnet.client();
             Hash genesis = client.genesisHash();
             long fee = client.chainInfo().minimumFee();
@@ -105,7 +105,7 @@ class KillRestartIT {
         assertTrue(submitted > reported.size(), "the kill happened while transfers were still flowing");
 
         // No workers: their operators (dave…) and the sudo set-up (alice) would race this test's own nonces.
-        try (Devnet devnet = Devnet.start(data, port, log, "--block-time", "100", "--gatekeepers", "0", "--workers", "0")) {
+        try (Devnet devnet = Devnet.start(data, port, log, "--block-time", "100", "--gatekeepers", "0", "--workers", "0", "--providers", "0")) {
             CloisterClient client = devnet.client();
             long maxReported = reported.stream().mapToLong(Reported::height).max().orElseThrow();
             assertTrue(client.head().height() >= maxReported, "head went back below a reported inclusion");

@@ -35,7 +35,7 @@ class RemoteWorkerIT {
     @Test
     void aWorkerProcessJoinsTheNetworkOverHttp() throws Exception {
         Path dataDir = tmp.resolve("devnet");
-        try (Devnet devnet = Devnet.start(dataDir, Devnet.freePort(), tmp.resolve("devnet.log"), "--instant-seal", "--workers", "0")) {
+        try (Devnet devnet = Devnet.start(dataDir, Devnet.freePort(), tmp.resolve("devnet.log"), "--instant-seal", "--workers", "0", "--providers", "0")) {
             CloisterClient client = devnet.client();
             await("the devnet's gatekeeper and its master key", () -> client.workers().size() == 1
                     && client.workers().get(0).gatekeeper() && masterKeys(devnet) > 0);

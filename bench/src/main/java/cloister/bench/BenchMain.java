@@ -18,6 +18,7 @@ public final class BenchMain {
             case "wasm" -> WasmEngineRate.main(rest);
             case "counter" -> CounterThroughput.main(rest);
             case "storage" -> StorageIngest.main(rest);
+            case "watchdog" -> WatchdogRate.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -44,6 +45,9 @@ public final class BenchMain {
                 System.out.println("             metered call)) on 1 core. Options: --calls N --senders N --batch N --clients N --workers N");
                 System.out.println("  storage    ingest (chunk + AES-256-GCM + CID + chunk store) and verified download of a file, 1 thread,");
                 System.out.println("             against single-pass AES-256-GCM + SHA-256 in memory. Options: --mib N --rounds N --sync");
+                System.out.println("  watchdog   the storage watchdog in a sim enclave, through the ecall boundary: chunks verified/s adding files");
+                System.out.println("             and in sampling rounds, against plain SHA-256 of the same chunks on 1 core. Options: --size MiB");
+                System.out.println("             --files N --seconds S");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");

@@ -47,7 +47,7 @@ final class BenchNetwork implements AutoCloseable {
         LocalNetwork net = null;
         try {
             ChainConfig chain = new ChainConfig(dir, blockTimeMillis, false, poolCapacity, 20_000, false);
-            LocalNetwork.Options options = LocalNetwork.Options.defaults(chain).withApi("127.0.0.1", 0).withWorkers(1, workers);
+            LocalNetwork.Options options = LocalNetwork.Options.defaults(chain).withApi("127.0.0.1", 0).withWorkers(1, workers).withStorage(0, false, 10);
             long t0 = System.nanoTime();
             net = LocalNetwork.start(options);
             ContractId notes = net.setUp(line -> System.out.println("  set-up: " + line), options.setupTimeout());

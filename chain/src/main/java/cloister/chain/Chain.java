@@ -144,6 +144,7 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
             List<Transaction> candidates = pool.select(nonces(base), config.maxBlockTransactions(), MAX_BLOCK_TX_BYTES);
             long timestamp = Math.max(timestampMillis, parent.timestamp());
             BlockState s = new BlockState(base, parent.height() + 1, timestamp);
+            runtime.beginBlock(s, parent.hash());
             List<Transaction> included = new ArrayList<>(candidates.size());
             List<Transaction> dropped = new ArrayList<>();
             Set<AccountId> skipped = new HashSet<>();
@@ -192,7 +193,7 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
                 events = p.events();
                 messages = p.messages();
             } else {
-                ChainRuntime.BlockOutcome outcome = runtime.executeBlock(store.state(), h.height(), h.timestamp(), block.transactions());
+                ChainRuntime.BlockOutcome outcome = runtime.executeBlock(store.state(), h.parentHash(), h.height(), h.timestamp(), block.transactions());
                 if (outcome instanceof ChainRuntime.Inapplicable inapplicable) {
                     return new ImportResult.Rejected(BlockRejection.INVALID_TRANSACTION, "transaction " + inapplicable.index()
                             + ": " + inapplicable.reason().code() + ": " + inapplicable.message());

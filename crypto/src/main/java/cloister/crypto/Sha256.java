@@ -36,6 +36,15 @@ public final class Sha256 {
         return Hash.wrap(md.digest());
     }
 
+    /** A fresh SHA-256 digest for incremental hashing (not shared: the caller owns it). */
+    public static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform has SHA-256", e);
+        }
+    }
+
     /** SHA-256 of one prefix byte followed by the parts (domain-separated node hashing). */
     public static Hash hashTagged(byte tag, byte[]... parts) {
         MessageDigest md = DIGEST.get();

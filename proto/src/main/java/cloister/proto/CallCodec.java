@@ -6,6 +6,7 @@ public final class CallCodec {
     static final int MODULE_BALANCES = 0x01;
     static final int MODULE_REGISTRY = 0x02;
     static final int MODULE_CONTRACTS = 0x03;
+    static final int MODULE_STORAGE = 0x04;
     private static final int MAX_CLUSTER_WORKERS = 1024;
 
     private CallCodec() {}
@@ -33,6 +34,11 @@ public final class CallCodec {
             case ContractsCall.Upgrade u -> w.u8(MODULE_CONTRACTS).u8(0x04).hash(u.contract().hash()).hash(u.codeHash());
             case ContractsCall.CallContract c -> w.u8(MODULE_CONTRACTS).u8(0x05).hash(c.contract().hash()).bytes(c.sealed())
                     .u64(c.gasLimit()).u64(c.gasPrice());
+            case StorageCall.RegisterProvider p -> w.u8(MODULE_STORAGE).u8(0x01).fixed(p.watchdog().bytes()).u64(p.capacity()).string(p.endpoint());
+            case StorageCall.PlaceOrder o -> w.u8(MODULE_STORAGE).u8(0x02).hash(o.file()).u64(o.size()).u32(o.replicas()).u32(o.slots())
+                    .u64(o.pricePerReplicaSlot()).bytes(o.wrappedKey());
+            case StorageCall.Renew n -> w.u8(MODULE_STORAGE).u8(0x03).hash(n.file()).u32(n.slots());
+            case StorageCall.Cancel c -> w.u8(MODULE_STORAGE).u8(0x04).hash(c.file());
         }
     }
 
@@ -52,6 +58,7 @@ public final class CallCodec {
             case GovernanceCall.AddWorkerToCluster a -> w.u8(0x09).u32(a.cluster()).fixed(a.worker().bytes());
             case GovernanceCall.DeploySystemContract d -> w.u8(0x0A).string(d.kind()).u32(d.cluster());
             case GovernanceCall.SetAttestationPolicy p -> w.u8(0x0B).u8(p.maxConfidenceLevel()).u64(p.maxQuoteAgeMillis());
+            case GovernanceCall.SetStorageSlot t -> w.u8(0x0C).u32(t.blocks());
         }
     }
 
@@ -82,6 +89,15 @@ public final class CallCodec {
                         r.u64("gas limit"), r.u64("gas price"));
                 default -> throw new MalformedException("unknown contracts call " + function);
             };
+            case MODULE_STORAGE -> switch (function) {
+                case 0x01 -> new StorageCall.RegisterProvider(WorkerId.of(r.fixed(32, "watchdog")), r.u64("capacity"),
+                        r.string(StorageCall.MAX_URL, "endpoint"));
+                case 0x02 -> new StorageCall.PlaceOrder(r.hash("file"), r.u64("size"), r.u32("replicas"), r.u32("slots"), r.u64("price"),
+                        r.bytes(StorageCall.MAX_WRAPPED_KEY, "wrapped key"));
+                case 0x03 -> new StorageCall.Renew(r.hash("file"), r.u32("slots"));
+                case 0x04 -> new StorageCall.Cancel(r.hash("file"));
+                default -> throw new MalformedException("unknown storage call " + function);
+            };
             default -> throw new MalformedException("unknown call module " + module);
         };
     }
@@ -110,6 +126,14 @@ public final class CallCodec {
             case 0x09 -> new GovernanceCall.AddWorkerToCluster(r.u32("cluster"), WorkerId.of(r.fixed(32, "worker")));
             case 0x0A -> new GovernanceCall.DeploySystemContract(r.string(64, "contract kind"), r.u32("cluster"));
             case 0x0B -> policy(r.u8("max confidence level"), r.u64("max quote age"));
+            case 0x0C -> {
+                int blocks = r.u32("slot blocks");
+                if (blocks < GovernanceCall.SetStorageSlot.MIN_BLOCKS || blocks > GovernanceCall.SetStorageSlot.MAX_BLOCKS) {
+                    throw new MalformedException("a storage slot is " + GovernanceCall.SetStorageSlot.MIN_BLOCKS + ".."
+                            + GovernanceCall.SetStorageSlot.MAX_BLOCKS + " blocks");
+                }
+                yield new GovernanceCall.SetStorageSlot(blocks);
+            }
             default -> throw new MalformedException("unknown governance call " + tag);
         };
     }

@@ -41,5 +41,13 @@ public enum DispatchError implements Reason {
     /** Only the contract's owner may upgrade it. */
     NOT_OWNER,
     /** The gas price is below the chain's minimum gas price. */
-    GAS_PRICE_TOO_LOW
+    GAS_PRICE_TOO_LOW,
+    /** The worker is not a registered storage provider. */
+    UNKNOWN_PROVIDER,
+    /** No storage order for that file. */
+    UNKNOWN_ORDER,
+    /** A work report whose arithmetic or files root does not add up. */
+    BAD_WORK_REPORT,
+    /** A work report for another slot than the current one, or with the wrong slot anchor. */
+    OUT_OF_SLOT
 }

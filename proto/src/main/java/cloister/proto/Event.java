@@ -112,4 +112,27 @@ public sealed interface Event {
 
     /** The transfers a call asked for were not made (e.g. the contract's balance is too low); the call's state stands. */
     record ContractTransfersRefused(ContractId contract, Hash txHash, String message) implements Event {}
+
+    /** A storage provider registered (or updated its capacity and endpoint). */
+    record ProviderRegistered(WorkerId provider, AccountId operator, long capacity) implements Event {}
+
+    /** A storage order: {@code escrow} units held for price × replicas × slots. */
+    record OrderPlaced(Hash file, AccountId owner, long size, int replicas, long endSlot, long escrow) implements Event {}
+
+    /** {@code provider} must now keep a replica of {@code file}. */
+    record ReplicaAssigned(Hash file, WorkerId provider) implements Event {}
+
+    /** A replica no longer counts: the provider missed its work report, or its report no longer holds the file. */
+    record ReplicaLost(Hash file, WorkerId provider, String reason) implements Event {}
+
+    /** A work report was accepted: the provider holds {@code files} files of {@code totalSize} bytes in all. */
+    record WorkReportAccepted(WorkerId provider, long slot, int files, long totalSize) implements Event {}
+
+    /** Slot {@code slot} was settled: {@code verified} replicas were verified and {@code paid} units paid for them. */
+    record StorageSlotClosed(long slot, int verified, long paid) implements Event {}
+
+    record OrderRenewed(Hash file, long endSlot, long paid) implements Event {}
+
+    /** An order ended ({@code reason}: cancelled or expired); {@code refund} unearned units went back to its owner. */
+    record OrderEnded(Hash file, String reason, long refund) implements Event {}
 }

@@ -67,6 +67,15 @@ public final class EventCodec {
             case Event.ContractEmitted e -> w.u8(0x1D).hash(e.contract().hash()).hash(e.txHash()).u32(e.index()).bool(e.isPublic())
                     .bytes(e.data());
             case Event.ContractTransfersRefused f -> bounded(w.u8(0x1E).hash(f.contract().hash()).hash(f.txHash()), f.message());
+            case Event.ProviderRegistered p -> w.u8(0x1F).fixed(p.provider().bytes()).account(p.operator()).u64(p.capacity());
+            case Event.OrderPlaced o -> w.u8(0x20).hash(o.file()).account(o.owner()).u64(o.size()).u32(o.replicas()).u64(o.endSlot())
+                    .u64(o.escrow());
+            case Event.ReplicaAssigned a -> w.u8(0x21).hash(a.file()).fixed(a.provider().bytes());
+            case Event.ReplicaLost l -> bounded(w.u8(0x22).hash(l.file()).fixed(l.provider().bytes()), l.reason());
+            case Event.WorkReportAccepted r -> w.u8(0x23).fixed(r.provider().bytes()).u64(r.slot()).u32(r.files()).u64(r.totalSize());
+            case Event.StorageSlotClosed c -> w.u8(0x24).u64(c.slot()).u32(c.verified()).u64(c.paid());
+            case Event.OrderRenewed n -> w.u8(0x25).hash(n.file()).u64(n.endSlot()).u64(n.paid());
+            case Event.OrderEnded e -> bounded(w.u8(0x26).hash(e.file()), e.reason()).u64(e.refund());
         }
     }
 
@@ -112,6 +121,15 @@ public final class EventCodec {
             case 0x1D -> new Event.ContractEmitted(new ContractId(r.hash("contract")), r.hash("tx hash"), r.u32("index"), r.bool("public"),
                     r.bytes(MAX_EVENT_DATA, "event data"));
             case 0x1E -> new Event.ContractTransfersRefused(new ContractId(r.hash("contract")), r.hash("tx hash"), r.string(MAX_STRING, "message"));
+            case 0x1F -> new Event.ProviderRegistered(worker(r), r.account("operator"), r.u64("capacity"));
+            case 0x20 -> new Event.OrderPlaced(r.hash("file"), r.account("owner"), r.u64("size"), r.u32("replicas"), r.u64("end slot"),
+                    r.u64("escrow"));
+            case 0x21 -> new Event.ReplicaAssigned(r.hash("file"), worker(r));
+            case 0x22 -> new Event.ReplicaLost(r.hash("file"), worker(r), r.string(MAX_STRING, "reason"));
+            case 0x23 -> new Event.WorkReportAccepted(worker(r), r.u64("slot"), r.u32("files"), r.u64("total size"));
+            case 0x24 -> new Event.StorageSlotClosed(r.u64("slot"), r.u32("verified"), r.u64("paid"));
+            case 0x25 -> new Event.OrderRenewed(r.hash("file"), r.u64("end slot"), r.u64("paid"));
+            case 0x26 -> new Event.OrderEnded(r.hash("file"), r.string(MAX_STRING, "reason"), r.u64("refund"));
             case 0x16 -> new Event.WorkerMessageRefused(worker(r), r.u64("seq"), r.string(MAX_STRING, "reason"), r.string(MAX_STRING, "message"));
             default -> throw new MalformedException("unknown event tag " + tag);
         };

@@ -136,4 +136,24 @@ public sealed interface GovernanceCall {
             return "setAttestationPolicy";
         }
     }
+
+    /**
+     * The storage market's slot length in blocks: work reports, payments and repair happen once per slot. Takes effect
+     * at the next slot boundary.
+     */
+    record SetStorageSlot(int blocks) implements GovernanceCall {
+        public static final int MIN_BLOCKS = 2;
+        public static final int MAX_BLOCKS = 100_000;
+
+        public SetStorageSlot {
+            if (blocks < MIN_BLOCKS || blocks > MAX_BLOCKS) {
+                throw new IllegalArgumentException("a storage slot is " + MIN_BLOCKS + ".." + MAX_BLOCKS + " blocks");
+            }
+        }
+
+        @Override
+        public String name() {
+            return "setStorageSlot";
+        }
+    }
 }

@@ -111,6 +111,18 @@ public sealed interface InboundMessage {
     /** A worker's egress message the chain accepted (workers read key publications and shares from these). */
     record Accepted(SignedWorkerMessage message) implements InboundMessage {}
 
+    /**
+     * A storage slot began at block {@code startHeight} and lasts {@code slotBlocks} blocks; {@code anchor} is the hash
+     * of the block before it. Watchdogs sign their work report for this slot with this anchor.
+     */
+    record StorageSlot(long slot, long startHeight, int slotBlocks, Hash anchor) implements InboundMessage {}
+
+    /** {@code provider} must fetch, verify and keep {@code file} ({@code size} stored bytes) from now on. */
+    record ReplicaAssigned(WorkerId provider, Hash file, long size) implements InboundMessage {}
+
+    /** {@code provider} no longer keeps {@code file} (order ended or cancelled, or the replica was lost). */
+    record ReplicaReleased(WorkerId provider, Hash file) implements InboundMessage {}
+
     default byte[] encode() {
         CanonicalWriter w = new CanonicalWriter(128);
         write(w, this);
@@ -182,6 +194,9 @@ public sealed interface InboundMessage {
             case WasmInstantiated i -> w.u8(0x0B).hash(i.contract().hash()).hash(i.codeHash()).account(i.owner()).hash(i.txHash())
                     .bytes(i.sealedArgs()).u64(i.gasLimit());
             case ContractUpgraded u -> w.u8(0x0C).hash(u.contract().hash()).hash(u.codeHash());
+            case StorageSlot t -> w.u8(0x0E).u64(t.slot()).u64(t.startHeight()).u32(t.slotBlocks()).hash(t.anchor());
+            case ReplicaAssigned a -> w.u8(0x0F).fixed(a.provider().bytes()).hash(a.file()).u64(a.size());
+            case ReplicaReleased x -> w.u8(0x10).fixed(x.provider().bytes()).hash(x.file());
             case WasmCall c -> w.u8(0x0D).hash(c.contract().hash()).account(c.sender()).hash(c.txHash()).bytes(c.sealed()).u64(c.gasLimit());
         }
     }
@@ -219,6 +234,9 @@ public sealed interface InboundMessage {
             case 0x0C -> new ContractUpgraded(new ContractId(r.hash("contract")), r.hash("code hash"));
             case 0x0D -> new WasmCall(new ContractId(r.hash("contract")), r.account("sender"), r.hash("tx hash"), r.bytes(MAX_COMMAND, "call"),
                     r.u64("gas limit"));
+            case 0x0E -> new StorageSlot(r.u64("slot"), r.u64("slot start"), r.u32("slot blocks"), r.hash("anchor"));
+            case 0x0F -> new ReplicaAssigned(WorkerId.of(r.fixed(32, "provider")), r.hash("file"), r.u64("size"));
+            case 0x10 -> new ReplicaReleased(WorkerId.of(r.fixed(32, "provider")), r.hash("file"));
             default -> throw new MalformedException("unknown worker message tag " + tag);
         };
     }

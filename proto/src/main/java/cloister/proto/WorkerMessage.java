@@ -155,6 +155,58 @@ public sealed interface WorkerMessage {
         }
     }
 
+    /**
+     * A storage provider's watchdog (in its enclave) reports slot {@code slot}: {@code anchor} is the hash of the block
+     * before the slot's first block (the chain refuses a report for any other slot), {@code filesRoot} commits to
+     * every file it holds and has verified ({@link #filesRoot}), {@code totalSize} is their stored bytes, and
+     * {@code added}/{@code deleted} are the changes since its last report the chain accepted: the chain checks
+     * old + added − deleted = new, and that the root matches the resulting set.
+     */
+    record WorkReport(long slot, Hash anchor, Hash filesRoot, long totalSize, List<FileEntry> added, List<FileEntry> deleted)
+            implements WorkerMessage {
+        /** At most this many files added or deleted per report. */
+        public static final int MAX_CHANGES = 10_000;
+        private static final byte[] ROOT_DOMAIN = "cloister/storage/files-root/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+
+        public WorkReport {
+            added = List.copyOf(added);
+            deleted = List.copyOf(deleted);
+            if (slot < 0 || totalSize < 0 || added.size() > MAX_CHANGES || deleted.size() > MAX_CHANGES) {
+                throw new IllegalArgumentException("slot and size not negative, at most " + MAX_CHANGES + " changes of each kind");
+            }
+        }
+
+        /**
+         * The files root: SHA-256("cloister/storage/files-root/v1" ‖ for each file in digest order: digest ‖ u64 size).
+         * Both the enclave and the chain compute it over the set of files the provider holds.
+         */
+        public static Hash filesRoot(java.util.SortedMap<Hash, Long> files) {
+            java.security.MessageDigest d = cloister.crypto.Sha256.newDigest();
+            d.update(ROOT_DOMAIN);
+            byte[] size = new byte[8];
+            for (java.util.Map.Entry<Hash, Long> e : files.entrySet()) {
+                d.update(e.getKey().bytes());
+                java.nio.ByteBuffer.wrap(size).putLong(e.getValue());
+                d.update(size);
+            }
+            return Hash.wrap(d.digest());
+        }
+
+        @Override
+        public String name() {
+            return "workReport";
+        }
+    }
+
+    /** A file in a work report: its manifest CID's digest and its stored bytes. */
+    record FileEntry(Hash file, long size) {
+        public FileEntry {
+            if (size < 0) {
+                throw new IllegalArgumentException("size not negative");
+            }
+        }
+    }
+
     /** A transfer of {@code amount} from the contract's own balance to {@code to}, asked for by a call. */
     record Payout(cloister.crypto.AccountId to, long amount) {
         public Payout {
@@ -189,6 +241,12 @@ public sealed interface WorkerMessage {
                 w.u32(c.transfers().size());
                 c.transfers().forEach(t -> w.account(t.to()).u64(t.amount()));
             }
+            case WorkReport r -> {
+                w.u8(0x07).u64(r.slot()).hash(r.anchor()).hash(r.filesRoot()).u64(r.totalSize()).u32(r.added().size());
+                r.added().forEach(f -> w.hash(f.file()).u64(f.size()));
+                w.u32(r.deleted().size());
+                r.deleted().forEach(f -> w.hash(f.file()).u64(f.size()));
+            }
         }
     }
 
@@ -201,6 +259,8 @@ public sealed interface WorkerMessage {
             case 0x04 -> new ContractKeyPublished(new ContractId(r.hash("contract")), X25519PublicKey.of(r.fixed(32, "contract public key")), readShares(r));
             case 0x05 -> new EndpointAnnounced(r.string(EndpointAnnounced.MAX_URL, "endpoint URL"));
             case 0x06 -> readCallSettled(r);
+            case 0x07 -> new WorkReport(r.u64("slot"), r.hash("anchor"), r.hash("files root"), r.u64("total size"), readFiles(r, "added"),
+                    readFiles(r, "deleted"));
             default -> throw new MalformedException("unknown worker message " + tag);
         };
     }
@@ -231,6 +291,23 @@ public sealed interface WorkerMessage {
             transfers.add(new Payout(to, amount));
         }
         return new CallSettled(tx, gas, events, transfers);
+    }
+
+    private static List<FileEntry> readFiles(CanonicalReader r, String what) {
+        int n = r.u32(what + " count");
+        if (n > WorkReport.MAX_CHANGES) {
+            throw new MalformedException(n + " files " + what + ", at most " + WorkReport.MAX_CHANGES);
+        }
+        List<FileEntry> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            Hash file = r.hash("file");
+            long size = r.u64("size");
+            if (size < 0) {
+                throw new MalformedException("negative file size");
+            }
+            out.add(new FileEntry(file, size));
+        }
+        return out;
     }
 
     private static void writeShares(CanonicalWriter w, List<KeyShare> shares) {

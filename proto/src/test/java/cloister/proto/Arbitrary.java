@@ -204,7 +204,7 @@ final class Arbitrary {
         return new BlockHeader(u64(), hash(), u64(), hash(), hash(), hash(), account(), Signature.EMPTY);
     }
 
-    static final int EVENT_VARIANTS = 30;
+    static final int EVENT_VARIANTS = 38;
 
     Event event(int variant) {
         return switch (variant) {
@@ -238,6 +238,14 @@ final class Arbitrary {
             case 27 -> new Event.SettlementMismatch(hash(), worker(), u64(), u64());
             case 28 -> new Event.ContractEmitted(new ContractId(hash()), hash(), u32(), random.nextBoolean(), bytes(random.nextInt(100)));
             case 29 -> new Event.ContractTransfersRefused(new ContractId(hash()), hash(), string(40));
+            case 30 -> new Event.ProviderRegistered(worker(), account(), u64());
+            case 31 -> new Event.OrderPlaced(hash(), account(), u64(), u32(), u64(), u64());
+            case 32 -> new Event.ReplicaAssigned(hash(), worker());
+            case 33 -> new Event.ReplicaLost(hash(), worker(), string(40));
+            case 34 -> new Event.WorkReportAccepted(worker(), u64(), u32(), u64());
+            case 35 -> new Event.StorageSlotClosed(u64(), u32(), u64());
+            case 36 -> new Event.OrderRenewed(hash(), u64(), u64());
+            case 37 -> new Event.OrderEnded(hash(), string(10), u64());
             default -> throw new IllegalArgumentException("no event variant " + variant);
         };
     }

@@ -137,7 +137,7 @@ class TransactionCodecTest {
         byte[] sudo = arb.transaction(arb.call(1)).encode();
         assertEquals(CallCodec.MODULE_BALANCES, transfer[CALL_OFFSET]);
         assertEquals(CallCodec.MODULE_SUDO, sudo[CALL_OFFSET]);
-        for (int module = 4; module < 256; module++) {
+        for (int module = 5; module < 256; module++) {
             byte[] m = transfer.clone();
             m[CALL_OFFSET] = (byte) module;
             MalformedException e = assertThrows(MalformedException.class, () -> Transaction.decode(m));
@@ -154,7 +154,7 @@ class TransactionCodecTest {
             s[CALL_OFFSET + 1] = (byte) function;
             assertTrue(assertThrows(MalformedException.class, () -> Transaction.decode(s)).getMessage().contains("unknown sudo call"));
         }
-        for (int tag : new int[] {0x00, 0x0C, 0x7f, 0x80, 0xff}) {
+        for (int tag : new int[] {0x00, 0x0D, 0x7f, 0x80, 0xff}) {
             byte[] g = sudo.clone();
             g[CALL_OFFSET + 2] = (byte) tag;
             assertTrue(assertThrows(MalformedException.class, () -> Transaction.decode(g)).getMessage().contains("unknown governance call"));

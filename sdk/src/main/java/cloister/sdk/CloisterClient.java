@@ -20,6 +20,7 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.URI;
+import java.net.URLEncoder;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -226,6 +227,54 @@ public final class CloisterClient {
         List<ContractInfo> out = new ArrayList<>();
         get("/v1/contracts").path("contracts").forEach(n -> out.add(contractInfo(n)));
         return out;
+    }
+
+    // ---------------------------------------------------------------- storage
+
+    public StorageInfo storageInfo() {
+        JsonNode n = get("/v1/storage");
+        return new StorageInfo(n.path("slot").asLong(), n.path("slotStart").asLong(), n.path("slotBlocks").asInt(), n.path("nextSlotAt").asLong(),
+                n.path("head").asLong(), n.path("providers").asInt(), n.path("orders").asInt(),
+                n.path("stagingGateway").isTextual() ? Optional.of(n.path("stagingGateway").asText()) : Optional.empty());
+    }
+
+    public List<StorageProvider> storageProviders() {
+        List<StorageProvider> out = new ArrayList<>();
+        get("/v1/storage/providers").path("providers").forEach(n -> out.add(new StorageProvider(WorkerId.parse(n.path("id").asText()),
+                AccountId.parse(n.path("operator").asText()), n.path("capacity").asLong(), n.path("used").asLong(), n.path("endpoint").asText(),
+                n.path("files").asInt(), n.path("reportedBytes").asLong(), n.path("lastReportSlot").asLong(), n.path("active").asBoolean(),
+                n.path("computeWorker").asBoolean())));
+        return out;
+    }
+
+    /** The order for a file (by CID text), or empty if there is none. */
+    public Optional<StorageFile> storageFile(String cid) {
+        try {
+            return Optional.of(storageFile(get("/v1/storage/files/" + URLEncoder.encode(cid, StandardCharsets.UTF_8))));
+        } catch (CloisterApiException e) {
+            if (e.httpStatus() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    /** Storage orders, all or one owner's. */
+    public List<StorageFile> storageFiles(Optional<AccountId> owner) {
+        List<StorageFile> out = new ArrayList<>();
+        get("/v1/storage/files" + owner.map(o -> "?owner=" + o.address()).orElse("")).path("files").forEach(n -> out.add(storageFile(n)));
+        return out;
+    }
+
+    private static StorageFile storageFile(JsonNode n) {
+        List<StorageFile.Replica> replicas = new ArrayList<>();
+        n.path("replicas").forEach(r -> replicas.add(new StorageFile.Replica(WorkerId.parse(r.path("provider").asText()), r.path("status").asText(),
+                r.path("assignedSlot").asLong(), r.path("lastVerifiedSlot").asLong(),
+                r.path("endpoint").isTextual() ? Optional.of(r.path("endpoint").asText()) : Optional.empty())));
+        return new StorageFile(n.path("cid").asText(), Hash.fromHex(n.path("file").asText()), AccountId.parse(n.path("owner").asText()),
+                n.path("size").asLong(), n.path("replicaTarget").asInt(), n.path("pricePerReplicaSlot").asLong(), n.path("placedSlot").asLong(),
+                n.path("endSlot").asLong(), n.path("escrow").asLong(), java.util.HexFormat.of().parseHex(n.path("wrappedKey").asText()), replicas,
+                n.path("healthy").asInt());
     }
 
     /**

@@ -68,6 +68,43 @@ public sealed interface EnclaveCall {
      */
     record Announce(String url) implements EnclaveCall {}
 
+    /** The most chunk answers one {@link StorageCheck} may carry (64 × 256 KiB chunks ≈ 16 MiB). */
+    int MAX_ANSWERS = 64;
+
+    /**
+     * Tag 0x09: the host has fetched {@code file} (a file assigned to this provider): here is its manifest block.
+     * Reply: {@link EnclaveReply.ChunkRequest} with every chunk the watchdog wants to hash before it holds the file.
+     */
+    record StorageAdd(Hash file, byte[] manifest) implements EnclaveCall {
+        public StorageAdd {
+            manifest = manifest.clone();
+        }
+
+        @Override
+        public byte[] manifest() {
+            return manifest.clone();
+        }
+    }
+
+    /** Tag 0x0A: the current watchdog round's sample. Reply: {@link EnclaveReply.ChunkRequest}. */
+    record StorageRound() implements EnclaveCall {}
+
+    /** Tag 0x0B: blocks the watchdog asked for (an empty block: the host does not have it). Reply: {@link EnclaveReply.StorageChecked}. */
+    record StorageCheck(List<EnclaveReply.ChunkAnswer> answers) implements EnclaveCall {
+        public StorageCheck {
+            answers = List.copyOf(answers);
+            if (answers.size() > MAX_ANSWERS) {
+                throw new IllegalArgumentException("at most " + MAX_ANSWERS + " chunk answers per call");
+            }
+        }
+    }
+
+    /** Tag 0x0C: sign the work report for the current slot. Reply: {@link EnclaveReply.Egress} with that message. */
+    record StorageReport() implements EnclaveCall {}
+
+    /** Tag 0x0D: the watchdog's public view (slot, files assigned and their state). Reply: {@link EnclaveReply.StorageView}. */
+    record StorageStatus() implements EnclaveCall {}
+
     default byte[] encode() {
         CanonicalWriter w = new CanonicalWriter(64);
         switch (this) {
@@ -84,6 +121,14 @@ public sealed interface EnclaveCall {
             case Checkpoint c -> w.u8(0x06);
             case Outbox o -> w.u8(0x07);
             case Announce a -> w.u8(0x08).string(a.url());
+            case StorageAdd a -> w.u8(0x09).hash(a.file()).bytes(a.manifest);
+            case StorageRound r -> w.u8(0x0A);
+            case StorageCheck c -> {
+                w.u8(0x0B).u32(c.answers().size());
+                c.answers().forEach(x -> w.hash(x.digest()).bytes(x.block()));
+            }
+            case StorageReport r -> w.u8(0x0C);
+            case StorageStatus s -> w.u8(0x0D);
         }
         return w.toByteArray();
     }
@@ -111,6 +156,21 @@ public sealed interface EnclaveCall {
             case 0x06 -> new Checkpoint();
             case 0x07 -> new Outbox();
             case 0x08 -> new Announce(r.string(1024, "url"));
+            case 0x09 -> new StorageAdd(r.hash("file"), r.bytes(cloister.storage.chunk.ChunkedFile.MAX_BLOCK, "manifest"));
+            case 0x0A -> new StorageRound();
+            case 0x0B -> {
+                int n = r.u32("answers");
+                if (n > MAX_ANSWERS) {
+                    throw new MalformedException(n + " chunk answers, at most " + MAX_ANSWERS);
+                }
+                List<EnclaveReply.ChunkAnswer> answers = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    answers.add(new EnclaveReply.ChunkAnswer(r.hash("chunk"), r.bytes(cloister.storage.chunk.ChunkedFile.MAX_BLOCK, "block")));
+                }
+                yield new StorageCheck(answers);
+            }
+            case 0x0C -> new StorageReport();
+            case 0x0D -> new StorageStatus();
             default -> throw new MalformedException("unknown ecall " + tag);
         };
         r.end("ecall");

@@ -56,6 +56,33 @@ public final class EnclaveClient {
         return m.get(0);
     }
 
+    /** Asks the watchdog to take {@code file}, whose manifest the host fetched; returns the chunks it wants to hash. */
+    public List<Hash> storageAdd(Hash file, byte[] manifest) {
+        return expect(new EnclaveCall.StorageAdd(file, manifest), EnclaveReply.ChunkRequest.class).digests();
+    }
+
+    /** The current watchdog round's sample (the same until answered). */
+    public List<Hash> storageRound() {
+        return expect(new EnclaveCall.StorageRound(), EnclaveReply.ChunkRequest.class).digests();
+    }
+
+    public EnclaveReply.StorageChecked storageCheck(List<EnclaveReply.ChunkAnswer> answers) {
+        return expect(new EnclaveCall.StorageCheck(answers), EnclaveReply.StorageChecked.class);
+    }
+
+    /** The signed work report for the current slot, to relay. */
+    public SignedWorkerMessage storageReport() {
+        List<SignedWorkerMessage> m = expect(new EnclaveCall.StorageReport(), EnclaveReply.Egress.class).messages();
+        if (m.size() != 1) {
+            throw new EnclaveException(EnclaveError.INTERNAL, "the enclave answered " + m.size() + " messages to a work report");
+        }
+        return m.get(0);
+    }
+
+    public EnclaveReply.StorageView storageStatus() {
+        return expect(new EnclaveCall.StorageStatus(), EnclaveReply.StorageView.class);
+    }
+
     private <T extends EnclaveReply> T expect(EnclaveCall call, Class<T> type) {
         EnclaveReply reply;
         try {

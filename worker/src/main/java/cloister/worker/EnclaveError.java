@@ -16,6 +16,8 @@ public enum EnclaveError implements Reason {
     SEALED_ELSEWHERE,
     /** A sealed blob opens but does not decode (a bug, or a blob of a newer format). */
     STATE_CORRUPT,
+    /** The storage watchdog refused the call (file not assigned, bad manifest, no round done yet, slot reported). */
+    STORAGE_REFUSED,
     /** A bug inside the enclave; details stay inside. */
     INTERNAL
 }

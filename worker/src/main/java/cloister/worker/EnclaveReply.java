@@ -59,6 +59,65 @@ public sealed interface EnclaveReply {
         }
     }
 
+    /** Tag 0x08: the blocks (by SHA-256 digest: every block is a raw CID) the watchdog wants to see. */
+    record ChunkRequest(List<Hash> digests) implements EnclaveReply {
+        public ChunkRequest {
+            digests = List.copyOf(digests);
+        }
+    }
+
+    /** A block the host passes to the watchdog: its digest and bytes (empty if the host does not have it). */
+    record ChunkAnswer(Hash digest, byte[] block) {
+        public ChunkAnswer {
+            block = block.clone();
+        }
+
+        @Override
+        public byte[] block() {
+            return block.clone();
+        }
+    }
+
+    /**
+     * Tag 0x09: {@code verified} blocks hashed correctly; {@code failedChunks} did not (delete them and fetch again);
+     * {@code lostFiles} are no longer held because of them; {@code addedFiles} are now held; {@code roundOpen}: the
+     * round's sample still has unanswered chunks.
+     */
+    record StorageChecked(int verified, List<Hash> failedChunks, List<Hash> lostFiles, List<Hash> addedFiles, boolean roundOpen)
+            implements EnclaveReply {
+        public StorageChecked {
+            failedChunks = List.copyOf(failedChunks);
+            lostFiles = List.copyOf(lostFiles);
+            addedFiles = List.copyOf(addedFiles);
+        }
+    }
+
+    /** A file assigned to this provider and how far the watchdog has it. */
+    record FileState(Hash file, long size, int state) {
+        public static final int ASSIGNED = 0;
+        public static final int ADDING = 1;
+        public static final int HELD = 2;
+
+        public String word() {
+            return switch (state) {
+                case HELD -> "held";
+                case ADDING -> "verifying";
+                default -> "assigned";
+            };
+        }
+    }
+
+    /**
+     * Tag 0x0A: the watchdog's view: the current slot (-1: none yet), where it began and its length, the last slot it
+     * reported, rounds completed this slot, blocks held, and the files assigned to it.
+     */
+    record StorageView(long slot, long slotStart, int slotBlocks, long lastReportedSlot, int roundsThisSlot, long heldBlocks,
+                       List<FileState> files) implements EnclaveReply {
+        public StorageView {
+            files = List.copyOf(files);
+        }
+    }
+
     /** Tag 0xFF: the call failed as a whole. */
     record Failure(EnclaveError reason, String message) implements EnclaveReply {}
 
@@ -87,6 +146,22 @@ public sealed interface EnclaveReply {
                 w.u8(0x07);
                 writeMessages(w, e.messages());
             }
+            case ChunkRequest c -> {
+                w.u8(0x08).u32(c.digests().size());
+                c.digests().forEach(w::hash);
+            }
+            case StorageChecked c -> {
+                w.u8(0x09).u32(c.verified());
+                writeHashes(w, c.failedChunks());
+                writeHashes(w, c.lostFiles());
+                writeHashes(w, c.addedFiles());
+                w.bool(c.roundOpen());
+            }
+            case StorageView v -> {
+                w.u8(0x0A).u64(v.slot() + 1).u64(v.slotStart()).u32(v.slotBlocks()).u64(v.lastReportedSlot() + 1).u32(v.roundsThisSlot())
+                        .u64(v.heldBlocks()).u32(v.files().size());
+                v.files().forEach(f -> w.hash(f.file()).u64(f.size()).u8(f.state()));
+            }
             case Failure f -> w.u8(0xFF).string(f.reason().code()).string(f.message());
         }
         return w.toByteArray();
@@ -95,6 +170,23 @@ public sealed interface EnclaveReply {
     private static void writeMessages(CanonicalWriter w, List<SignedWorkerMessage> messages) {
         w.u32(messages.size());
         messages.forEach(m -> w.bytes(m.encode()));
+    }
+
+    private static void writeHashes(CanonicalWriter w, List<Hash> hashes) {
+        w.u32(hashes.size());
+        hashes.forEach(w::hash);
+    }
+
+    private static List<Hash> readHashes(CanonicalReader r) {
+        int n = r.u32("hash count");
+        if (n > 1 << 24) {
+            throw new MalformedException("too many hashes");
+        }
+        List<Hash> out = new ArrayList<>(Math.min(n, 1 << 16));
+        for (int i = 0; i < n; i++) {
+            out.add(r.hash("hash"));
+        }
+        return out;
     }
 
     private static List<SignedWorkerMessage> readMessages(CanonicalReader r) {
@@ -132,6 +224,25 @@ public sealed interface EnclaveReply {
             case 0x05 -> new Status(EnclaveStatus.read(r));
             case 0x06 -> new Done();
             case 0x07 -> new Egress(readMessages(r));
+            case 0x08 -> new ChunkRequest(readHashes(r));
+            case 0x09 -> new StorageChecked(r.u32("verified"), readHashes(r), readHashes(r), readHashes(r), r.bool("round open"));
+            case 0x0A -> {
+                long slot = r.u64("slot") - 1;
+                long start = r.u64("slot start");
+                int blocks = r.u32("slot blocks");
+                long reported = r.u64("last reported") - 1;
+                int rounds = r.u32("rounds");
+                long heldBlocks = r.u64("held blocks");
+                int n = r.u32("files");
+                if (n > 10_000_000) {
+                    throw new MalformedException("too many files");
+                }
+                List<FileState> files = new ArrayList<>(Math.min(n, 1 << 16));
+                for (int i = 0; i < n; i++) {
+                    files.add(new FileState(r.hash("file"), r.u64("size"), r.u8("state")));
+                }
+                yield new StorageView(slot, start, blocks, reported, rounds, heldBlocks, files);
+            }
             case 0xFF -> new Failure(reason(EnclaveError.class, r.string(64, "reason")), r.string(4096, "message"));
             default -> throw new MalformedException("unknown reply " + tag);
         };

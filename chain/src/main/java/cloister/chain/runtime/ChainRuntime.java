@@ -4,6 +4,8 @@ import cloister.chain.AccountState;
 import cloister.chain.runtime.balances.Balances;
 import cloister.chain.runtime.contracts.WasmContracts;
 import cloister.chain.runtime.registry.Registry;
+import cloister.chain.runtime.storage.StorageMarket;
+import cloister.proto.StorageCall;
 import cloister.proto.ContractsCall;
 import cloister.proto.RegistryCall;
 import cloister.chain.runtime.sudo.Sudo;
@@ -106,7 +108,17 @@ public final class ChainRuntime {
             case SudoCall c -> Sudo.dispatch(s, tx.sender(), c);
             case RegistryCall c -> Registry.dispatch(s, tx.sender(), genesisHash, c);
             case ContractsCall c -> WasmContracts.dispatch(s, tx.sender(), tx.hash(), c);
+            case StorageCall c -> StorageMarket.dispatch(s, tx.sender(), c);
         };
+    }
+
+    /**
+     * What the runtime does at the start of every block, before its transactions (block-level events and worker
+     * messages): the storage market's slot boundary. {@code parentHash} is the hash of the previous block.
+     */
+    public void beginBlock(BlockState s, Hash parentHash) {
+        s.setTxIndex(EventRecord.BLOCK);
+        StorageMarket.onBlock(s, parentHash);
     }
 
     /**
@@ -114,9 +126,10 @@ public final class ChainRuntime {
      *
      * @return the execution, or the first transaction that makes the block invalid
      */
-    public BlockOutcome executeBlock(StateReader base, long height, long timestampMillis, List<Transaction> txs) {
+    public BlockOutcome executeBlock(StateReader base, Hash parentHash, long height, long timestampMillis, List<Transaction> txs) {
         boolean[] sigOk = signatures.verifyAll(txs);
         BlockState s = new BlockState(base, height, timestampMillis);
+        beginBlock(s, parentHash);
         for (int i = 0; i < txs.size(); i++) {
             Inapplicable bad = apply(s, i, txs.get(i), sigOk[i]);
             if (bad != null) {

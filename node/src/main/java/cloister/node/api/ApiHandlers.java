@@ -45,11 +45,13 @@ final class ApiHandlers {
     private final TxSubmitter submitter;
     private final HeadBroadcaster heads;
     private final String dashboard;
+    private final java.util.Optional<String> stagingGateway;
 
-    ApiHandlers(ChainView view, TxSubmitter submitter, HeadBroadcaster heads) {
+    ApiHandlers(ChainView view, TxSubmitter submitter, HeadBroadcaster heads, java.util.Optional<String> stagingGateway) {
         this.view = view;
         this.submitter = submitter;
         this.heads = heads;
+        this.stagingGateway = stagingGateway;
         this.dashboard = resource("dashboard.html");
     }
 
@@ -88,6 +90,14 @@ final class ApiHandlers {
         r.add(ApiRoute.get("/v1/codes/{hash}", "Uploaded WebAssembly code: its size (404 if no code has this hash)", this::code));
         r.add(ApiRoute.get("/v1/gas/{hash}", "A WebAssembly call or instantiation: reserved (limit, price), or settled (gas used, fee, refund, published events)",
                 this::gas));
+        r.add(ApiRoute.get("/v1/storage", "The storage market: current slot, its length and end, provider and order counts, the node's staging gateway",
+                ctx -> json(ctx, StorageViews.summary(view.state(), view.head().height(), stagingGateway))));
+        r.add(ApiRoute.get("/v1/storage/providers", "Every storage provider: capacity, bytes assigned, files and bytes in its last work report, liveness",
+                ctx -> json(ctx, StorageViews.providers(view.state()))));
+        r.add(ApiRoute.get("/v1/storage/files", "Storage orders (?owner=ADDRESS for one owner's), each with its replicas' health",
+                this::storageFiles));
+        r.add(ApiRoute.get("/v1/storage/files/{cid}", "One storage order by file CID: size, replica target, price, slots, escrow, wrapped key, replicas with health",
+                this::storageFile));
         r.add(ApiRoute.get("/v1/heads", "Server-Sent Events: one `head` event per new block header",
                 new SseHandler(heads::add)).producing("text/event-stream"));
         List<ApiRoute> withoutDoc = List.copyOf(r);
@@ -169,6 +179,37 @@ final class ApiHandlers {
             w.bytes(b.header().encode()).bytes(view.workerMessagesEncoded(h).orElseThrow());
         }
         ctx.contentType("application/octet-stream").result(w.toByteArray());
+    }
+
+    private void storageFiles(Context ctx) {
+        String owner = ctx.queryParam("owner");
+        java.util.Optional<AccountId> who = java.util.Optional.empty();
+        if (owner != null) {
+            try {
+                who = java.util.Optional.of(AccountId.parse(owner));
+            } catch (IllegalArgumentException e) {
+                throw ApiError.badRequest("'" + shorten(owner) + "' is not an account address");
+            }
+        }
+        json(ctx, StorageViews.orders(view.state(), who));
+    }
+
+    private void storageFile(Context ctx) {
+        String text = ctx.pathParam("cid");
+        Hash file;
+        try {
+            cloister.storage.cid.Cid cid = cloister.storage.cid.Cid.parse(text);
+            if (cid.codec() != cloister.storage.cid.Cid.RAW) {
+                throw ApiError.badRequest("files are named by raw-codec CIDs (bafkrei…); " + shorten(text) + " is dag-pb");
+            }
+            file = Hash.wrap(cid.digest());
+        } catch (cloister.storage.cid.CidFormatException e) {
+            throw ApiError.badRequest("'" + shorten(text) + "' is not a CID: " + e.getMessage());
+        }
+        StateReader state = view.state();
+        cloister.chain.runtime.storage.StorageMarket.Order o = cloister.chain.runtime.storage.StorageMarket.order(state, file)
+                .orElseThrow(() -> ApiError.notFound("no storage order for " + StorageViews.cid(file)));
+        json(ctx, StorageViews.order(state, o));
     }
 
     private void code(Context ctx) {

@@ -20,11 +20,11 @@ public record ApiRoute(String method, String path, String summary, String produc
                        String requestSchema, Handler handler) {
     private static final Pattern PARAM = Pattern.compile("\\{([A-Za-z]+)}");
 
-    static ApiRoute get(String path, String summary, Handler handler) {
+    public static ApiRoute get(String path, String summary, Handler handler) {
         return new ApiRoute("GET", path, summary, "application/json", 200, null, handler);
     }
 
-    static ApiRoute post(String path, String summary, int status, String requestSchema, Handler handler) {
+    public static ApiRoute post(String path, String summary, int status, String requestSchema, Handler handler) {
         return new ApiRoute("POST", path, summary, "application/json", status, requestSchema, handler);
     }
 

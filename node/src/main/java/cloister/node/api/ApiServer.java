@@ -36,11 +36,23 @@ public final class ApiServer implements AutoCloseable {
 
     /** Starts serving on {@code host:port} (port 0 picks a free one; see {@link #port()}). */
     public static ApiServer start(ChainView view, TxSubmitter submitter, String host, int port) {
+        return start(view, submitter, host, port, java.util.Optional.empty());
+    }
+
+    /** @param stagingGateway the URL of this node's staging block gateway (where clients put a file's blocks), if it runs one */
+    public static ApiServer start(ChainView view, TxSubmitter submitter, String host, int port, java.util.Optional<String> stagingGateway) {
+        return start(view, submitter, host, port, stagingGateway, List.of());
+    }
+
+    /** @param extra more routes (the devnet's control routes): served, not listed in {@code /openapi.json} */
+    public static ApiServer start(ChainView view, TxSubmitter submitter, String host, int port, java.util.Optional<String> stagingGateway,
+                                  List<ApiRoute> extra) {
         Objects.requireNonNull(view, "view");
         Objects.requireNonNull(submitter, "submitter");
         HeadBroadcaster heads = HeadBroadcaster.start(view);
-        ApiHandlers handlers = new ApiHandlers(view, submitter, heads);
-        List<ApiRoute> table = handlers.routes();
+        ApiHandlers handlers = new ApiHandlers(view, submitter, heads, stagingGateway);
+        List<ApiRoute> table = new java.util.ArrayList<>(extra);
+        table.addAll(0, handlers.routes());
         Javalin app = Javalin.create(config -> {
             config.startup.showJavalinBanner = false;
             config.startup.showOldJavalinVersionWarning = false;

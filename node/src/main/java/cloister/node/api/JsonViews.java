@@ -19,6 +19,7 @@ import cloister.proto.Event;
 import cloister.proto.EventRecord;
 import cloister.proto.GovernanceCall;
 import cloister.proto.SudoCall;
+import cloister.proto.StorageCall;
 import cloister.proto.Transaction;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
@@ -110,6 +111,7 @@ final class JsonViews {
                     case GovernanceCall.DeploySystemContract d -> n.put("kind", d.kind()).put("cluster", d.cluster());
                     case GovernanceCall.SetAttestationPolicy p -> n.put("maxConfidenceLevel", p.maxConfidenceLevel())
                             .put("maxQuoteAgeMillis", p.maxQuoteAgeMillis());
+                    case GovernanceCall.SetStorageSlot t -> n.put("slotBlocks", t.blocks());
                 }
             }
             case RegistryCall.RegisterWorker r -> {
@@ -127,6 +129,14 @@ final class JsonViews {
             case ContractsCall.Upgrade u -> n.put("contract", u.contract().hex()).put("codeHash", u.codeHash().hex());
             case ContractsCall.CallContract c -> n.put("contract", c.contract().hex()).put("ciphertextBytes", c.sealed().length)
                     .put("gasLimit", c.gasLimit()).put("gasPrice", c.gasPrice());
+            case StorageCall.RegisterProvider p -> n.put("provider", p.watchdog().hex()).put("capacity", p.capacity()).put("endpoint", p.endpoint());
+            case StorageCall.PlaceOrder o -> {
+                n.put("cid", StorageViews.cid(o.file())).put("size", o.size()).put("replicas", o.replicas()).put("slots", o.slots());
+                amount(n, "pricePerReplicaSlot", o.pricePerReplicaSlot());
+                n.put("wrappedKeyBytes", o.wrappedKey().length);
+            }
+            case StorageCall.Renew r -> n.put("cid", StorageViews.cid(r.file())).put("slots", r.slots());
+            case StorageCall.Cancel c -> n.put("cid", StorageViews.cid(c.file()));
         }
         return n;
     }
@@ -211,6 +221,29 @@ final class JsonViews {
             }
             case Event.ContractTransfersRefused f -> n.put("contract", f.contract().hex()).put("txHash", f.txHash().hex())
                     .put("message", f.message());
+            case Event.ProviderRegistered p -> n.put("provider", p.provider().hex()).put("operator", p.operator().address())
+                    .put("capacity", p.capacity());
+            case Event.OrderPlaced o -> {
+                n.put("cid", StorageViews.cid(o.file())).put("owner", o.owner().address()).put("size", o.size())
+                        .put("replicas", o.replicas()).put("endSlot", o.endSlot());
+                amount(n, "escrow", o.escrow());
+            }
+            case Event.ReplicaAssigned a -> n.put("cid", StorageViews.cid(a.file())).put("provider", a.provider().hex());
+            case Event.ReplicaLost l -> n.put("cid", StorageViews.cid(l.file())).put("provider", l.provider().hex()).put("reason", l.reason());
+            case Event.WorkReportAccepted r -> n.put("provider", r.provider().hex()).put("slot", r.slot()).put("files", r.files())
+                    .put("totalSize", r.totalSize());
+            case Event.StorageSlotClosed c -> {
+                n.put("slot", c.slot()).put("verified", c.verified());
+                amount(n, "paid", c.paid());
+            }
+            case Event.OrderRenewed r -> {
+                n.put("cid", StorageViews.cid(r.file())).put("endSlot", r.endSlot());
+                amount(n, "paid", r.paid());
+            }
+            case Event.OrderEnded e -> {
+                n.put("cid", StorageViews.cid(e.file())).put("reason", e.reason());
+                amount(n, "refund", e.refund());
+            }
         }
         return n;
     }

@@ -135,6 +135,11 @@ final class RegistryViews {
                 case InboundMessage.ContractUpgraded u -> o.put("contract", u.contract().hex()).put("codeHash", u.codeHash().hex());
                 case InboundMessage.WasmCall c -> o.put("contract", c.contract().hex()).put("sender", c.sender().address())
                         .put("txHash", c.txHash().hex()).put("ciphertext", Hex.encode(c.sealed())).put("gasLimit", c.gasLimit());
+                case InboundMessage.StorageSlot t -> o.put("slot", t.slot()).put("startHeight", t.startHeight())
+                        .put("slotBlocks", t.slotBlocks()).put("anchor", t.anchor().hex());
+                case InboundMessage.ReplicaAssigned a -> o.put("provider", a.provider().hex()).put("cid", StorageViews.cid(a.file()))
+                        .put("size", a.size());
+                case InboundMessage.ReplicaReleased x -> o.put("provider", x.provider().hex()).put("cid", StorageViews.cid(x.file()));
             }
         }
         return n;

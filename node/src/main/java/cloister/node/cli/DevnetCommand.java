@@ -51,6 +51,18 @@ final class DevnetCommand extends CliCommand {
             description = "Compute workers in cluster 0, which runs secret-notes (default: ${DEFAULT-VALUE}).")
     int workers;
 
+    @Option(names = "--providers", paramLabel = "N", defaultValue = "3",
+            description = "Storage-only providers (own attested identity, block store, IPFS-style gateway; default: ${DEFAULT-VALUE}).")
+    int providers;
+
+    @Option(names = "--no-worker-storage", description = "Compute workers do not also act as storage providers (by default they do,"
+            + " under the same attested identity).")
+    boolean noWorkerStorage;
+
+    @Option(names = "--slot-blocks", paramLabel = "N", defaultValue = "10",
+            description = "Storage slot length in blocks: one work report per provider and one payment per replica each slot (default: ${DEFAULT-VALUE}).")
+    int slotBlocks;
+
     @Override
     public Integer call() throws Exception {
         if (tmp && dataDir != null) {
@@ -59,12 +71,16 @@ final class DevnetCommand extends CliCommand {
         if (port < 0 || port > 65535) {
             throw usage("--port must be between 0 and 65535");
         }
+        if (gatekeepers == 0 && providers > 0) {
+            throw usage("storage providers are attested workers and need the devnet's set-up: with --gatekeepers 0 pass --providers 0");
+        }
         ChainConfig config;
         LocalNetwork.Options options;
         try {
             Path dir = tmp ? Files.createTempDirectory("cloister-devnet-") : dataDir != null ? dataDir : ctx.home().resolve("devnet");
             config = ChainConfig.dev(dir).withBlockTime(blockTime).withInstantSeal(instantSeal);
-            options = LocalNetwork.Options.defaults(config).withApi(host, port).withWorkers(gatekeepers, workers);
+            options = LocalNetwork.Options.defaults(config).withApi(host, port).withWorkers(gatekeepers, workers)
+                    .withStorage(providers, !noWorkerStorage, slotBlocks);
         } catch (IllegalArgumentException e) {
             throw usage(e.getMessage());
         }
@@ -90,7 +106,7 @@ final class DevnetCommand extends CliCommand {
         Runtime.getRuntime().addShutdownHook(hook);
         try {
             banner(node.view().info(), api, config);
-            if (!net.workers().isEmpty() || !net.gatekeepers().isEmpty()) {
+            if (!net.workers().isEmpty() || !net.gatekeepers().isEmpty() || !net.providers().isEmpty()) {
                 Thread setup = Thread.ofPlatform().daemon().name("devnet-setup").start(() -> setUp(net));
                 stopped.await();
                 setup.interrupt();
@@ -121,6 +137,14 @@ final class DevnetCommand extends CliCommand {
             }
             for (WorkerHost h : net.workers()) {
                 out().println("    worker     " + h.id().hex() + "  http://127.0.0.1:" + h.httpPort());
+            }
+            for (LocalNetwork.Provider p : net.providers()) {
+                out().println("    storage    " + p.id().hex() + "  " + p.name() + "  gateway " + p.service().gatewayUrl()
+                        + (p.dedicated() ? "" : "  (the compute worker's identity)"));
+            }
+            if (!net.providers().isEmpty()) {
+                out().println("  staging gateway " + net.stagingUrl() + "  (uploads; an IPFS-style block API)");
+                out().println("  Storage:  ./cloister storage put FILE" + nodeFlag(net) + "   then   ./cloister storage status CID" + nodeFlag(net));
             }
             if (!net.workers().isEmpty()) {
                 out().println("  secret-notes contract " + notes.hex() + " in cluster 0");

@@ -23,7 +23,7 @@ public final class Main {
             description = "Cloister: a confidential cloud network. Run a devnet, manage keys, send and inspect transactions.",
             subcommands = {DevnetCommand.class, KeyCommands.class, TransferCommand.class, ReadCommands.Account.class,
                 ReadCommands.Block.class, ReadCommands.Head.class, ReadCommands.Events.class, WorkerCommands.class,
-                ContractCommands.class, NotesCommands.class, CompletionCommand.class},
+                ContractCommands.class, NotesCommands.class, StorageCommands.class, CompletionCommand.class},
             footer = {"", "Global options on every command: --node URL, --json, --verbose, --help, --version.",
                 "Run 'cloister COMMAND --help' for a command's options."})
     static final class Root implements Runnable {

@@ -89,6 +89,15 @@ public final class DevnetBootstrap {
         return notes;
     }
 
+    /** Sets the storage market's slot length (effective at the next slot boundary) unless it is already that. */
+    public void storageSlot(int blocks) throws TimeoutException, InterruptedException {
+        if (cloister.chain.runtime.storage.StorageMarket.slotBlocksSetting(view.state()) != blocks) {
+            progress.accept("setting the storage slot to " + blocks + " blocks");
+            governance(new GovernanceCall.SetStorageSlot(blocks));
+            await("the storage slot length", () -> cloister.chain.runtime.storage.StorageMarket.slotBlocksSetting(view.state()) == blocks);
+        }
+    }
+
     private boolean registered(WorkerId id) {
         StateReader s = view.state();
         return Registry.worker(s, id).isPresent();

@@ -7,6 +7,7 @@ import cloister.chain.runtime.registry.Registry;
 import cloister.crypto.DevKeys;
 import cloister.crypto.SigningKey;
 import cloister.node.api.ApiServer;
+import cloister.node.storage.ProviderService;
 import cloister.node.tee.WorkerBuild;
 import cloister.proto.ContractId;
 import cloister.proto.WorkerId;
@@ -40,8 +41,16 @@ public final class LocalNetwork implements AutoCloseable {
     public static final String RUNTIME_VERSION = "0.1.0";
 
     /** What to start. */
-    public record Options(ChainConfig chain, String apiHost, int apiPort, int gatekeepers, int workers, Duration setupTimeout) {
+    public record Options(ChainConfig chain, String apiHost, int apiPort, int gatekeepers, int workers, Duration setupTimeout,
+                          int providers, boolean workersProvide, int slotBlocks, long providerCapacity) {
         public Options {
+            if (providers < 0 || providers > 16) {
+                throw new IllegalArgumentException("--providers: 0..16");
+            }
+            if (slotBlocks < cloister.proto.GovernanceCall.SetStorageSlot.MIN_BLOCKS || slotBlocks > cloister.proto.GovernanceCall.SetStorageSlot.MAX_BLOCKS) {
+                throw new IllegalArgumentException("--slot-blocks: " + cloister.proto.GovernanceCall.SetStorageSlot.MIN_BLOCKS + ".."
+                        + cloister.proto.GovernanceCall.SetStorageSlot.MAX_BLOCKS);
+            }
             if (gatekeepers < 1 && workers > 0) {
                 throw new IllegalArgumentException("workers need a gatekeeper for their keys: --gatekeepers must be at least 1");
             }
@@ -51,15 +60,66 @@ public final class LocalNetwork implements AutoCloseable {
         }
 
         public static Options defaults(ChainConfig chain) {
-            return new Options(chain, ApiServer.DEFAULT_HOST, ApiServer.DEFAULT_PORT, 1, 2, Duration.ofSeconds(120));
+            return new Options(chain, ApiServer.DEFAULT_HOST, ApiServer.DEFAULT_PORT, 1, 2, Duration.ofSeconds(120), 3, true,
+                    cloister.chain.runtime.storage.StorageMarket.DEFAULT_SLOT_BLOCKS, 64L << 30);
         }
 
         public Options withApi(String host, int port) {
-            return new Options(chain, host, port, gatekeepers, workers, setupTimeout);
+            return new Options(chain, host, port, gatekeepers, workers, setupTimeout, providers, workersProvide, slotBlocks, providerCapacity);
         }
 
         public Options withWorkers(int gatekeepers, int workers) {
-            return new Options(chain, apiHost, apiPort, gatekeepers, workers, setupTimeout);
+            return new Options(chain, apiHost, apiPort, gatekeepers, workers, setupTimeout, providers, workersProvide, slotBlocks, providerCapacity);
+        }
+
+        /**
+         * @param providers      dedicated storage providers (their own attested worker identities, in no cluster)
+         * @param workersProvide whether the compute workers are storage providers too, under the same identity
+         * @param slotBlocks     the storage slot length in blocks
+         */
+        public Options withStorage(int providers, boolean workersProvide, int slotBlocks) {
+            return new Options(chain, apiHost, apiPort, gatekeepers, workers, setupTimeout, providers, workersProvide, slotBlocks, providerCapacity);
+        }
+    }
+
+    /** A storage provider of the devnet: its name, its worker host and the provider service beside it. */
+    public static final class Provider {
+        private final String name;
+        private final boolean dedicated;
+        private volatile WorkerHost host;
+        private volatile ProviderService service;
+
+        Provider(String name, boolean dedicated, WorkerHost host, ProviderService service) {
+            this.name = name;
+            this.dedicated = dedicated;
+            this.host = host;
+            this.service = service;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        /** Whether it is a storage-only worker (else it is also a compute worker of cluster 0). */
+        public boolean dedicated() {
+            return dedicated;
+        }
+
+        public WorkerId id() {
+            return host.id();
+        }
+
+        public WorkerHost host() {
+            return host;
+        }
+
+        /** The running service, or null while stopped. */
+        public ProviderService service() {
+            return service;
+        }
+
+        public boolean running() {
+            return service != null;
         }
     }
 
@@ -67,23 +127,34 @@ public final class LocalNetwork implements AutoCloseable {
     private final ApiServer api;
     private final List<WorkerHost> gatekeepers;
     private final List<WorkerHost> workers;
+    private final List<Provider> providers;
     private final Measurement build;
     private final SimAttestationRoot root;
+    private final Options options;
+    private final SimMachine machine;
+    private final cloister.storage.store.DiskChunkStore staging;
+    private final cloister.node.storage.BlockGateway stagingGateway;
     private ContractId notes;
 
-    private LocalNetwork(ChainNode node, ApiServer api, List<WorkerHost> gatekeepers, List<WorkerHost> workers,
-                         Measurement build, SimAttestationRoot root) {
+    private LocalNetwork(ChainNode node, ApiServer api, List<WorkerHost> gatekeepers, List<WorkerHost> workers, List<Provider> providers,
+                         Measurement build, SimAttestationRoot root, Options options, SimMachine machine,
+                         cloister.storage.store.DiskChunkStore staging, cloister.node.storage.BlockGateway stagingGateway) {
         this.node = node;
         this.api = api;
         this.gatekeepers = gatekeepers;
         this.workers = workers;
+        this.providers = providers;
         this.build = build;
         this.root = root;
+        this.options = options;
+        this.machine = machine;
+        this.staging = staging;
+        this.stagingGateway = stagingGateway;
     }
 
     /**
-     * Starts the chain, the API and the workers. Call {@link #setUp} next to run governance (gatekeepers, cluster,
-     * contract).
+     * Starts the chain, the staging gateway, the API, the workers and the storage providers. Call {@link #setUp}
+     * next to run governance (gatekeepers, cluster, contract, slot length).
      */
     public static LocalNetwork start(Options options) throws IOException {
         Path dir = options.chain().dataDir();
@@ -94,39 +165,139 @@ public final class LocalNetwork implements AutoCloseable {
                 Registry.AttestationPolicy.DEV));
         ChainNode node = ChainNode.start(options.chain(), genesis);
         ApiServer api = null;
+        cloister.storage.store.DiskChunkStore staging = null;
+        cloister.node.storage.BlockGateway stagingGateway = null;
         List<WorkerHost> gks = new ArrayList<>();
         List<WorkerHost> ws = new ArrayList<>();
+        List<Provider> ps = new ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<LocalNetwork> self = new java.util.concurrent.atomic.AtomicReference<>();
         try {
-            api = ApiServer.start(node.view(), node.submitter(), options.apiHost(), options.apiPort());
+            // The uploader's node: clients put a file's (encrypted) blocks here; providers fetch them from here.
+            staging = cloister.storage.store.DiskChunkStore.open(dir.resolve("staging"), false);
+            stagingGateway = cloister.node.storage.BlockGateway.start(staging, "127.0.0.1", 0, true);
+            String stagingUrl = "http://127.0.0.1:" + stagingGateway.port();
+            api = ApiServer.start(node.view(), node.submitter(), options.apiHost(), options.apiPort(), Optional.of(stagingUrl),
+                    DevnetControl.routes(self::get));
             SimMachine machine = SimMachine.loadOrCreate(dir.resolve("sim-tee").resolve("machine"));
-            SecureRandom random = new SecureRandom();
             String[] operators = {"dave", "eve", "ferdie"};
-            for (int i = 0; i < options.gatekeepers() + options.workers(); i++) {
+            int n = options.gatekeepers() + options.workers();
+            for (int i = 0; i < n; i++) {
                 boolean gatekeeper = i < options.gatekeepers();
                 String name = gatekeeper ? "gatekeeper-" + i : "worker-" + (i - options.gatekeepers());
-                SigningKey operator = DevKeys.get(operators[i % operators.length]);
-                SimPlatform platform = new SimPlatform(machine, root, build, System::currentTimeMillis, random);
-                WorkerHost host = WorkerHost.openInProcess(WorkerConfig.defaults(dir.resolve("workers").resolve(name), RUNTIME_VERSION),
-                        platform, new InProcessChainSource(node.view(), node.submitter()), operator);
+                WorkerHost host = openHost(dir, machine, root, build, node, name, DevKeys.get(operators[i % operators.length]));
                 (gatekeeper ? gks : ws).add(host);
                 host.start();
             }
-            return new LocalNetwork(node, api, gks, ws, build, root);
-        } catch (RuntimeException e) {
+            String apiUrl = "http://127.0.0.1:" + api.port();
+            if (options.workersProvide()) {
+                for (int i = 0; i < ws.size(); i++) {
+                    String name = "worker-" + i;
+                    ps.add(new Provider(name, false, ws.get(i), startService(dir, name, ws.get(i), apiUrl, options.providerCapacity())));
+                }
+            }
+            for (int i = 0; i < options.providers(); i++) {
+                String name = "storage-" + i;
+                WorkerHost host = openHost(dir, machine, root, build, node, name, DevKeys.get(operators[(n + i) % operators.length]));
+                host.start();
+                ps.add(new Provider(name, true, host, startService(dir, name, host, apiUrl, options.providerCapacity())));
+            }
+            LocalNetwork net = new LocalNetwork(node, api, gks, ws, ps, build, root, options, machine, staging, stagingGateway);
+            self.set(net);
+            return net;
+        } catch (RuntimeException | IOException e) {
+            for (Provider p : ps) {
+                if (p.service != null) {
+                    p.service.close();
+                }
+                if (p.dedicated) {
+                    p.host.close();
+                }
+            }
             ws.forEach(WorkerHost::close);
             gks.forEach(WorkerHost::close);
             if (api != null) {
                 api.close();
+            }
+            if (stagingGateway != null) {
+                stagingGateway.close();
+            }
+            if (staging != null) {
+                staging.close();
             }
             node.close();
             throw e;
         }
     }
 
+    private static WorkerHost openHost(Path dir, SimMachine machine, SimAttestationRoot root, Measurement build, ChainNode node, String name,
+                                       SigningKey operator) {
+        SimPlatform platform = new SimPlatform(machine, root, build, System::currentTimeMillis, new SecureRandom());
+        return WorkerHost.openInProcess(WorkerConfig.defaults(dir.resolve("workers").resolve(name), RUNTIME_VERSION),
+                platform, new InProcessChainSource(node.view(), node.submitter()), operator);
+    }
+
+    private static ProviderService startService(Path dir, String name, WorkerHost host, String apiUrl, long capacity) throws IOException {
+        return ProviderService.start(host, new ProviderService.Config(dir.resolve("providers").resolve(name), "127.0.0.1", 0, capacity,
+                apiUrl, Optional.empty()));
+    }
+
+    /** The devnet's storage providers: compute workers that also provide (worker-N), then dedicated ones (storage-N). */
+    public List<Provider> providers() {
+        return providers;
+    }
+
+    public Optional<Provider> provider(String name) {
+        return providers.stream().filter(p -> p.name.equals(name)).findFirst();
+    }
+
+    /**
+     * Stops a provider as if its machine went down: its provider service (gateway, fetching, watchdog rounds and
+     * reports) and, for a dedicated provider, its worker. Its blocks and sealed state stay on disk.
+     *
+     * @return false if it was not running
+     */
+    public synchronized boolean stopProvider(String name) {
+        Provider p = provider(name).orElseThrow(() -> new IllegalArgumentException("no provider " + name));
+        if (p.service == null) {
+            return false;
+        }
+        p.service.close();
+        p.service = null;
+        if (p.dedicated) {
+            p.host.close();
+        }
+        return true;
+    }
+
+    /** Starts a stopped provider again from what it has on disk (nothing it holds is downloaded again). */
+    public synchronized boolean startProvider(String name) throws IOException {
+        Provider p = provider(name).orElseThrow(() -> new IllegalArgumentException("no provider " + name));
+        if (p.service != null) {
+            return false;
+        }
+        Path dir = options.chain().dataDir();
+        if (p.dedicated) {
+            int index = providers.indexOf(p);
+            String[] operators = {"dave", "eve", "ferdie"};
+            int n = options.gatekeepers() + options.workers();
+            int dedicatedIndex = index - (int) providers.stream().filter(x -> !x.dedicated).count();
+            p.host = openHost(dir, machine, root, build, node, name, DevKeys.get(operators[(n + dedicatedIndex) % operators.length]));
+            p.host.start();
+        }
+        p.service = startService(dir, name, p.host, apiUrl(), options.providerCapacity());
+        return true;
+    }
+
+    /** The URL of the node's staging block gateway (an IPFS-style block API for uploads). */
+    public String stagingUrl() {
+        return "http://127.0.0.1:" + stagingGateway.port();
+    }
+
     /** Governance as the sudo account: allow this build, add the gatekeepers, create cluster 0, deploy secret-notes. */
     public ContractId setUp(Consumer<String> progress, Duration timeout) throws TimeoutException, InterruptedException {
         DevnetBootstrap bootstrap = new DevnetBootstrap(node.view(), node.submitter(), DevKeys.get("alice"), progress, timeout);
         bootstrap.allow(build);
+        bootstrap.storageSlot(options.slotBlocks());
         notes = bootstrap.run(gatekeepers.stream().map(WorkerHost::id).toList(), workers.stream().map(WorkerHost::id).toList());
         return notes;
     }
@@ -164,10 +335,21 @@ public final class LocalNetwork implements AutoCloseable {
     }
 
     @Override
-    public void close() {
+    public synchronized void close() {
+        for (Provider p : providers) {
+            if (p.service != null) {
+                p.service.close();
+                p.service = null;
+                if (p.dedicated) {
+                    p.host.close();
+                }
+            }
+        }
         workers.forEach(WorkerHost::close);
         gatekeepers.forEach(WorkerHost::close);
         api.close();
+        stagingGateway.close();
+        staging.close();
         node.close();
     }
 }

@@ -37,7 +37,7 @@ class ContractCliIT {
 
     @BeforeAll
     static void start() throws Exception {
-        net = LocalNetwork.start(LocalNetwork.Options.defaults(ChainConfig.dev(dir.resolve("net")).withInstantSeal(true)).withApi("127.0.0.1", 0));
+        net = LocalNetwork.start(LocalNetwork.Options.defaults(ChainConfig.dev(dir.resolve("net")).withInstantSeal(true)).withApi("127.0.0.1", 0).withStorage(0, false, 10));
         net.setUp(s -> { }, Duration.ofSeconds(60));
         env.put("CLOISTER_NODE", net.apiUrl());
         env.put("CLOISTER_HOME", dir.resolve("home").toString());

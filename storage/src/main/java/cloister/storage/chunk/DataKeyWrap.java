@@ -20,6 +20,20 @@ public final class DataKeyWrap {
 
     private DataKeyWrap() {}
 
+    /**
+     * The owner's storage key pair, derived from the account's signing seed: HKDF-SHA256(salt "cloister/storage-owner/v1",
+     * seed, info "x25519") as an X25519 secret. The same account always unwraps its files' keys; nothing extra to keep.
+     */
+    public static EcdhKey ownerKey(cloister.crypto.SigningKey owner) {
+        byte[] seed = owner.seed(cloister.crypto.SecretAccess.insecure());
+        try {
+            return EcdhKey.fromSecret(cloister.crypto.Hkdf.derive("cloister/storage-owner/v1".getBytes(StandardCharsets.US_ASCII), seed,
+                    "x25519".getBytes(StandardCharsets.US_ASCII), 32));
+        } finally {
+            java.util.Arrays.fill(seed, (byte) 0);
+        }
+    }
+
     public static byte[] wrap(X25519PublicKey recipient, Cid file, byte[] dataKey) {
         if (dataKey.length != 32) {
             throw new IllegalArgumentException("a data key is 32 bytes");

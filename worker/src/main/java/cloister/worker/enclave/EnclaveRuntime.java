@@ -29,24 +29,28 @@ import org.slf4j.LoggerFactory;
  */
 final class EnclaveRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(EnclaveRuntime.class);
-    static final int STATE_VERSION = 2;
+    static final int STATE_VERSION = 3;
+    /** Checkpoints of this version (before the storage watchdog) still open: the watchdog starts empty. */
+    static final int STATE_VERSION_NO_WATCHDOG = 2;
 
     final EnclaveKeys keys;
     final NetworkView view;
     final Outbox outbox;
     final GatekeeperRole gatekeeper;
     final ContractHost contracts;
+    final StorageWatchdog watchdog;
     private final SecureRandom random;
     /** Set when a message may have created a gatekeeper duty; the duties are scanned once per block then. */
     private boolean dutiesDirty = true;
 
     private EnclaveRuntime(EnclaveKeys keys, NetworkView view, Outbox outbox, GatekeeperRole gatekeeper, ContractHost contracts,
-                           SecureRandom random) {
+                           StorageWatchdog watchdog, SecureRandom random) {
         this.keys = keys;
         this.view = view;
         this.outbox = outbox;
         this.gatekeeper = gatekeeper;
         this.contracts = contracts;
+        this.watchdog = watchdog;
         this.random = random;
     }
 
@@ -54,7 +58,7 @@ final class EnclaveRuntime {
                                 SecureRandom random) {
         NetworkView view = new NetworkView();
         return new EnclaveRuntime(keys, view, new Outbox(), gatekeeper, new ContractHost(kinds, keys.genesisHash, keys.id, view, engine),
-                random);
+                new StorageWatchdog(keys.id), random);
     }
 
     WorkerId me() {
@@ -142,6 +146,9 @@ final class EnclaveRuntime {
                 contracts.onCommand(u, header.height(), header.timestamp());
             }
             case InboundMessage.WasmCall c -> contracts.onCommand(c, header.height(), header.timestamp());
+            case InboundMessage.StorageSlot t -> watchdog.onMessage(t);
+            case InboundMessage.ReplicaAssigned a -> watchdog.onMessage(a);
+            case InboundMessage.ReplicaReleased x -> watchdog.onMessage(x);
         }
     }
 
@@ -208,6 +215,11 @@ final class EnclaveRuntime {
             }
             case WorkerMessage.CallSettled c -> {
                 // gas accounting is the chain's; nothing for the enclave to do
+            }
+            case WorkerMessage.WorkReport r -> {
+                if (sm.worker().equals(me())) {
+                    watchdog.onAccepted(r);
+                }
             }
         }
     }
@@ -308,6 +320,7 @@ final class EnclaveRuntime {
         outbox.write(w);
         gatekeeper.write(w);
         contracts.write(w);
+        watchdog.write(w);
         return w.toByteArray();
     }
 
@@ -319,7 +332,7 @@ final class EnclaveRuntime {
                                  WasmEngine engine, SecureRandom random) {
         CanonicalReader r = new CanonicalReader(bytes);
         int version = r.u8("state version");
-        if (version != STATE_VERSION) {
+        if (version != STATE_VERSION && version != STATE_VERSION_NO_WATCHDOG) {
             throw new MalformedException("unknown state version " + version);
         }
         if (!r.hash("genesis").equals(keys.genesisHash) || !WorkerId.of(r.fixed(32, "identity")).equals(keys.id)) {
@@ -330,7 +343,11 @@ final class EnclaveRuntime {
         gatekeeper.read(r);
         ContractHost contracts = new ContractHost(kinds, keys.genesisHash, keys.id, view, engine);
         contracts.read(r);
+        StorageWatchdog watchdog = new StorageWatchdog(keys.id);
+        if (version == STATE_VERSION) {
+            watchdog.read(r);
+        }
         r.end("state");
-        return new EnclaveRuntime(keys, view, outbox, gatekeeper, contracts, random);
+        return new EnclaveRuntime(keys, view, outbox, gatekeeper, contracts, watchdog, random);
     }
 }

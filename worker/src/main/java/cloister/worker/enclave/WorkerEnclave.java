@@ -105,11 +105,44 @@ public final class WorkerEnclave implements Enclave {
             }
             case EnclaveCall.Outbox o -> read(r -> new EnclaveReply.Egress(List.copyOf(r.outbox.pending)));
             case EnclaveCall.Announce a -> announce(a.url());
+            case EnclaveCall.StorageAdd a -> write(r -> new EnclaveReply.ChunkRequest(r.watchdog.add(a.file(), a.manifest())), true);
+            case EnclaveCall.StorageRound x -> write(r -> new EnclaveReply.ChunkRequest(r.watchdog.round(platform.random())), false);
+            case EnclaveCall.StorageCheck c -> write(r -> {
+                EnclaveReply.StorageChecked checked = r.watchdog.check(c.answers());
+                if (!checked.addedFiles().isEmpty() || !checked.lostFiles().isEmpty()) {
+                    checkpoint(r); // the held set changed
+                }
+                return checked;
+            }, false);
+            case EnclaveCall.StorageReport x -> write(r -> {
+                SignedWorkerMessage signed = r.outbox.sign(r.keys.identity, r.keys.genesisHash, r.watchdog.report());
+                return new EnclaveReply.Egress(List.of(signed));
+            }, true);
+            case EnclaveCall.StorageStatus x -> read(r -> r.watchdog.view());
         };
     }
 
     private interface Reader {
         EnclaveReply apply(EnclaveRuntime runtime);
+    }
+
+    private interface Writer {
+        EnclaveReply apply(EnclaveRuntime runtime) throws EnclaveFailure;
+    }
+
+    /** Runs {@code writer} under the write lock; checkpoints after it if {@code seal} (it signed or changed held state). */
+    private EnclaveReply write(Writer writer, boolean seal) throws EnclaveFailure {
+        lock.writeLock().lock();
+        try {
+            EnclaveRuntime r = initialized();
+            EnclaveReply reply = writer.apply(r);
+            if (seal) {
+                checkpoint(r);
+            }
+            return reply;
+        } finally {
+            lock.writeLock().unlock();
+        }
     }
 
     private EnclaveReply read(Reader reader) throws EnclaveFailure {

@@ -60,6 +60,7 @@ public final class WorkerHost implements AutoCloseable {
     private Thread thread;
     private AutoCloseable headSubscription;
     private QueryServer http;
+    private final java.util.List<Runnable> syncListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
 
     private WorkerHost(WorkerConfig config, Enclave enclave, ChainSource chain, SigningKey operator) {
         this.config = config;
@@ -118,6 +119,55 @@ public final class WorkerHost implements AutoCloseable {
 
     public long syncedHeight() {
         return syncedHeight;
+    }
+
+    // ---------------------------------------------------------------- storage watchdog (the enclave decides; the host carries bytes)
+
+    public cloister.worker.EnclaveReply.StorageView storageStatus() {
+        return enclave.storageStatus();
+    }
+
+    /** Hands the fetched manifest of an assigned file to the watchdog; returns the chunks it wants to hash. */
+    public List<Hash> storageAdd(Hash file, byte[] manifest) {
+        return enclave.storageAdd(file, manifest);
+    }
+
+    /** The current watchdog round's sample (the same until answered). */
+    public List<Hash> storageRound() {
+        return enclave.storageRound();
+    }
+
+    public cloister.worker.EnclaveReply.StorageChecked storageCheck(List<cloister.worker.EnclaveReply.ChunkAnswer> answers) {
+        return enclave.storageCheck(answers);
+    }
+
+    /**
+     * Has the watchdog sign this slot's work report and relays it.
+     *
+     * @throws cloister.worker.EnclaveException if the watchdog refuses (no round completed this slot, already reported)
+     */
+    public boolean relayWorkReport() {
+        synchronized (syncLock) {
+            SignedWorkerMessage m = enclave.storageReport();
+            return relay(List.of(m)) == 1;
+        }
+    }
+
+    /** Signs {@code call} with the operator's key and submits it; false (logged) if the pool refused it. */
+    public boolean submitAsOperator(Call call, String what) {
+        synchronized (syncLock) {
+            return submit(call, what);
+        }
+    }
+
+    /** The operator account that pays for this worker's transactions. */
+    public cloister.crypto.AccountId operator() {
+        return operator.account();
+    }
+
+    /** Runs {@code listener} after every background sync round (on the sync thread: keep it short). */
+    public void addSyncListener(Runnable listener) {
+        syncListeners.add(listener);
     }
 
     public long chainHead() {
@@ -264,6 +314,13 @@ public final class WorkerHost implements AutoCloseable {
                 syncOnce();
             } catch (RuntimeException e) {
                 LOG.warn("sync round failed: {}", e.getMessage());
+            }
+            for (Runnable l : syncListeners) {
+                try {
+                    l.run();
+                } catch (RuntimeException e) {
+                    LOG.warn("sync listener failed: {}", e.getMessage());
+                }
             }
             try {
                 if (wake.tryAcquire(config.pollMillis(), TimeUnit.MILLISECONDS)) {

@@ -287,6 +287,9 @@ public final class Registry {
         if (message instanceof WorkerMessage.CallSettled c) {
             return WasmContracts.settle(s, from, c, WasmContracts.SettledCalls.INSTANCE);
         }
+        if (message instanceof WorkerMessage.WorkReport r) {
+            return cloister.chain.runtime.storage.StorageMarket.workReport(s, from, r);
+        }
         if (!from.gatekeeper()) {
             return DispatchOutcome.fail(DispatchError.NOT_GATEKEEPER, message.name() + " may only come from a gatekeeper");
         }
@@ -358,6 +361,7 @@ public final class Registry {
             }
             case WorkerMessage.EndpointAnnounced e -> throw new IllegalStateException("handled above");
             case WorkerMessage.CallSettled c -> throw new IllegalStateException("handled above");
+            case WorkerMessage.WorkReport r -> throw new IllegalStateException("handled above");
         };
     }
 

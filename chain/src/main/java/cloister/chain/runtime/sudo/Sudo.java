@@ -43,6 +43,7 @@ public final class Sudo {
                 s.emit(new Event.MinimumFeeChanged(f.fee()));
                 yield DispatchOutcome.OK;
             }
+            case GovernanceCall.SetStorageSlot t -> cloister.chain.runtime.storage.StorageMarket.setSlotBlocks(s, t.blocks());
             default -> Registry.governance(s, call);
         };
     }
