@@ -25,6 +25,11 @@ public record StorageFile(String cid, Hash file, AccountId owner, long size, int
         return wrappedKey.clone();
     }
 
+    /** The block gateways of the providers whose replica is healthy (where to fetch the file's blocks), in replica order. */
+    public List<String> healthyEndpoints() {
+        return replicas.stream().filter(r -> r.status().equals("healthy")).flatMap(r -> r.endpoint().stream()).toList();
+    }
+
     /**
      * A replica: its provider, its health ({@code healthy}, {@code fetching}, {@code missing}), when it was assigned and
      * last verified (-1: never), and the provider's block gateway.

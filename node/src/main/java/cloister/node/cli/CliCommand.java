@@ -104,6 +104,49 @@ abstract class CliCommand implements Callable<Integer> {
         return p;
     }
 
+    /** A transaction sent and included: its hash, its status, and (if its call failed) "REASON: the chain's message". */
+    record Included(cloister.common.Hash hash, cloister.sdk.TxStatusInfo status, String failure) {
+        boolean ok() {
+            return failure == null;
+        }
+    }
+
+    /** Signs {@code call} with {@code key}, submits it and waits (60 s) for its block; a failed call's reason and message. */
+    static Included include(CloisterClient c, cloister.proto.Call call, SigningKey key) {
+        cloister.proto.Transaction tx = cloister.proto.Transaction.sign(c.genesisHash(), key, c.nextNonce(key.account()),
+                c.chainInfo().minimumFee(), call);
+        cloister.common.Hash hash = c.submit(tx);
+        cloister.sdk.TxStatusInfo s = c.waitForInclusion(hash, java.time.Duration.ofSeconds(60));
+        if (s.success()) {
+            return new Included(hash, s, null);
+        }
+        String why = c.events(s.height()).stream().filter(e -> e.type().equals("TxFailed") && hash.hex().equals(e.fields().get("txHash")))
+                .map(e -> e.fields().getOrDefault("message", "")).findFirst().orElse("");
+        return new Included(hash, s, s.failureReason() + ": " + why);
+    }
+
+    /**
+     * The sim platform of a devnet's network for a worker started by hand: the network's sim attestation root and machine
+     * secret from {@code simDir} (default {@code ~/.cloister/devnet/sim-tee}), measuring this build.
+     */
+    cloister.tee.sim.SimPlatform devnetSimPlatform(Path simDir) throws IOException {
+        Path sim = simDir != null ? simDir : ctx.home().resolve("devnet").resolve("sim-tee");
+        if (!Files.isDirectory(sim.resolve("root"))) {
+            throw usage("no sim attestation root in " + sim.resolve("root") + " (a sim worker needs its network's; for a devnet"
+                    + " it is <devnet data dir>/sim-tee: pass --sim-dir)");
+        }
+        cloister.tee.sim.SimAttestationRoot root;
+        try {
+            root = cloister.tee.sim.SimAttestationRoot.load(sim.resolve("root"));
+        } catch (IOException e) {
+            throw usage("--sim-dir: " + e.getMessage());
+        }
+        cloister.tee.Measurement build = cloister.node.tee.WorkerBuild.measurement(cloister.worker.host.WorkerHost.class,
+                cloister.node.devnet.LocalNetwork.RUNTIME_VERSION);
+        return new cloister.tee.sim.SimPlatform(cloister.tee.sim.SimMachine.loadOrCreate(sim.resolve("machine")), root, build,
+                System::currentTimeMillis, new java.security.SecureRandom());
+    }
+
     /** Left-aligned "label  value" lines, labels padded to the widest. */
     void table(String[][] rows) {
         int w = 0;

@@ -4,7 +4,6 @@ import cloister.common.Hash;
 import cloister.common.Hex;
 import cloister.crypto.SigningKey;
 import cloister.proto.ContractId;
-import cloister.proto.Transaction;
 import cloister.sdk.CloisterClient;
 import cloister.sdk.ConfidentialClient;
 import cloister.sdk.ContractInfo;
@@ -129,16 +128,9 @@ final class ContractCommands implements Runnable {
 
         /** Signs and submits {@code call}, waits for its block; returns null if it succeeded, else why it failed. */
         String submitAndWait(CloisterClient c, cloister.proto.Call call, SigningKey key) {
-            Transaction tx = Transaction.sign(c.genesisHash(), key, c.nextNonce(key.account()), c.chainInfo().minimumFee(), call);
-            Hash hash = c.submit(tx);
-            lastTx = hash;
-            TxStatusInfo s = c.waitForInclusion(hash, Duration.ofSeconds(60));
-            if (s.success()) {
-                return null;
-            }
-            String why = c.events(s.height()).stream().filter(e -> e.type().equals("TxFailed") && hash.hex().equals(e.fields().get("txHash")))
-                    .map(e -> e.fields().getOrDefault("message", "")).findFirst().orElse("");
-            return s.failureReason() + ": " + why;
+            Included r = CliCommand.include(c, call, key);
+            lastTx = r.hash();
+            return r.failure();
         }
     }
 

@@ -3,13 +3,9 @@ package cloister.node.cli;
 import cloister.crypto.SigningKey;
 import cloister.node.devnet.LocalNetwork;
 import cloister.node.storage.ProviderService;
-import cloister.node.tee.WorkerBuild;
 import cloister.node.worker.RemoteChainSource;
 import cloister.sdk.CloisterClient;
-import cloister.tee.Measurement;
 import cloister.tee.Platform;
-import cloister.tee.sim.SimAttestationRoot;
-import cloister.tee.sim.SimMachine;
 import cloister.tee.sim.SimPlatform;
 import cloister.worker.host.WorkerConfig;
 import cloister.worker.host.WorkerHost;
@@ -19,9 +15,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
@@ -79,19 +73,7 @@ final class ProviderCommands implements Runnable {
                 throw usage("--capacity must be 1..1048576 GiB");
             }
             SigningKey op = signer("--operator", operator, passphraseFile);
-            Path sim = simDir != null ? simDir : ctx.home().resolve("devnet").resolve("sim-tee");
-            if (!Files.isDirectory(sim.resolve("root"))) {
-                throw usage("no sim attestation root in " + sim.resolve("root") + " (for a devnet it is <devnet data dir>/sim-tee: pass --sim-dir)");
-            }
-            SimAttestationRoot root;
-            try {
-                root = SimAttestationRoot.load(sim.resolve("root"));
-            } catch (IOException e) {
-                throw usage("--sim-dir: " + e.getMessage());
-            }
-            Measurement build = WorkerBuild.measurement(WorkerHost.class, LocalNetwork.RUNTIME_VERSION);
-            SimPlatform platform = new SimPlatform(SimMachine.loadOrCreate(sim.resolve("machine")), root, build,
-                    System::currentTimeMillis, new SecureRandom());
+            SimPlatform platform = devnetSimPlatform(simDir);
             CloisterClient node = client();
             Path dir = dataDir != null ? dataDir : ctx.home().resolve("provider");
             WorkerHost host = WorkerHost.openInProcess(WorkerConfig.defaults(dir.resolve("worker"), LocalNetwork.RUNTIME_VERSION).withHttpPort(0),

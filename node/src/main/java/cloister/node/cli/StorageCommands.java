@@ -8,7 +8,6 @@ import cloister.crypto.HpkeException;
 import cloister.crypto.SigningKey;
 import cloister.node.storage.BlockClient;
 import cloister.proto.StorageCall;
-import cloister.proto.Transaction;
 import cloister.sdk.CloisterApiException;
 import cloister.sdk.CloisterClient;
 import cloister.sdk.StorageFile;
@@ -35,7 +34,6 @@ import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -109,15 +107,13 @@ final class StorageCommands implements Runnable {
 
     /** Submits {@code call} signed by {@code key}, waits for its block; prints the failure and returns null if the call failed. */
     static TxStatusInfo submit(CliCommand c, CloisterClient node, SigningKey key, StorageCall call) {
-        Transaction tx = Transaction.sign(node.genesisHash(), key, node.nextNonce(key.account()), node.chainInfo().minimumFee(), call);
-        Hash hash = node.submit(tx);
-        TxStatusInfo s = node.waitForInclusion(hash, Duration.ofSeconds(60));
-        if (!s.success()) {
-            c.ctx.err().println("error: " + s.failureReason() + ": " + call.name() + " was included in block " + s.height()
-                    + " but refused; the fee was charged");
+        CliCommand.Included r = CliCommand.include(node, call, key);
+        if (!r.ok()) {
+            c.ctx.err().println("error: " + r.failure() + " (" + call.name() + " was included in block " + r.status().height()
+                    + " but refused; the fee was charged)");
             return null;
         }
-        return s;
+        return r.status();
     }
 
     @Command(name = "put", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -271,11 +267,7 @@ final class StorageCommands implements Runnable {
                 return 1;
             }
             List<BlockClient> sources = new ArrayList<>();
-            for (StorageFile.Replica r : order.replicas()) {
-                if (r.status().equals("healthy")) {
-                    r.endpoint().ifPresent(u -> sources.add(new BlockClient(u)));
-                }
-            }
+            order.healthyEndpoints().forEach(u -> sources.add(new BlockClient(u)));
             node.storageInfo().stagingGateway().ifPresent(u -> sources.add(new BlockClient(u)));
             Path parent = output.toAbsolutePath().getParent();
             Path tmp = Files.createTempFile(parent, ".cloister-get-", ".part");

@@ -2,15 +2,11 @@ package cloister.node.cli;
 
 import cloister.crypto.SigningKey;
 import cloister.node.devnet.LocalNetwork;
-import cloister.node.tee.WorkerBuild;
 import cloister.node.worker.RemoteChainSource;
 import cloister.sdk.CloisterApiException;
 import cloister.sdk.CloisterClient;
 import cloister.sdk.RegisteredWorker;
-import cloister.tee.Measurement;
 import cloister.tee.Platform;
-import cloister.tee.sim.SimAttestationRoot;
-import cloister.tee.sim.SimMachine;
 import cloister.tee.sim.SimPlatform;
 import cloister.worker.host.WorkerConfig;
 import cloister.worker.host.WorkerHost;
@@ -22,9 +18,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -72,20 +66,7 @@ final class WorkerCommands implements Runnable {
                 throw usage("--port must be between 0 and 65535");
             }
             SigningKey op = signer("--operator", operator, passphraseFile);
-            Path sim = simDir != null ? simDir : ctx.home().resolve("devnet").resolve("sim-tee");
-            if (!Files.isDirectory(sim.resolve("root"))) {
-                throw usage("no sim attestation root in " + sim.resolve("root") + " (a sim worker needs its network's; for a devnet"
-                        + " it is <devnet data dir>/sim-tee: pass --sim-dir)");
-            }
-            SimAttestationRoot root;
-            try {
-                root = SimAttestationRoot.load(sim.resolve("root"));
-            } catch (IOException e) {
-                throw usage("--sim-dir: " + e.getMessage());
-            }
-            Measurement build = WorkerBuild.measurement(WorkerHost.class, LocalNetwork.RUNTIME_VERSION);
-            SimPlatform platform = new SimPlatform(SimMachine.loadOrCreate(sim.resolve("machine")), root, build,
-                    System::currentTimeMillis, new SecureRandom());
+            SimPlatform platform = devnetSimPlatform(simDir);
             CloisterClient node = client();
             Path dir = dataDir != null ? dataDir : ctx.home().resolve("worker");
             WorkerHost host = WorkerHost.openInProcess(WorkerConfig.defaults(dir, LocalNetwork.RUNTIME_VERSION).withHttpPort(port),
@@ -106,7 +87,7 @@ final class WorkerCommands implements Runnable {
                 table(new String[][] {
                     {"worker", host.id().hex()},
                     {"platform", "sim — " + Platform.SIM_WARNING},
-                    {"measurement", build.hex()},
+                    {"measurement", platform.measurement().hex()},
                     {"operator", op.account().address()},
                     {"node", node.baseUrl()},
                     {"query endpoint", "http://127.0.0.1:" + host.httpPort()},

@@ -260,10 +260,8 @@ public final class ProviderService implements AutoCloseable {
         List<BlockClient> out = new ArrayList<>();
         try {
             Optional<StorageFile> order = api.storageFile(file.toString());
-            List<String> urls = new ArrayList<>();
-            order.ifPresent(o -> o.replicas().stream()
-                    .filter(r -> r.status().equals("healthy") && !r.provider().equals(host.id()))
-                    .forEach(r -> r.endpoint().ifPresent(urls::add)));
+            List<String> urls = new ArrayList<>(order.map(StorageFile::healthyEndpoints).orElse(List.of()));
+            urls.remove(url); // not from ourselves
             Collections.shuffle(urls);
             api.storageInfo().stagingGateway().ifPresent(urls::add);
             for (String u : urls) {

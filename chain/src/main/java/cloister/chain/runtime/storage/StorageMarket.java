@@ -81,6 +81,14 @@ public final class StorageMarket {
             return Math.max(0, capacity - used);
         }
 
+        Provider withUsed(long newUsed) {
+            return new Provider(worker, operator, capacity, endpoint, newUsed, reportedTotal, lastReportSlot, registeredSlot);
+        }
+
+        Provider withReport(long total, long slot) {
+            return new Provider(worker, operator, capacity, endpoint, used, total, slot, registeredSlot);
+        }
+
         byte[] encode() {
             return new CanonicalWriter(128).fixed(worker.bytes()).account(operator).u64(capacity).string(endpoint).u64(used)
                     .u64(reportedTotal).u64(lastReportSlot + 1).u64(registeredSlot).toByteArray();
@@ -411,7 +419,7 @@ public final class StorageMarket {
         } else {
             s.put(key(PROVIDER_FILES, id.bytes()), w.toByteArray());
         }
-        putProvider(s, new Provider(p.worker(), p.operator(), p.capacity(), p.endpoint(), p.used(), total, slot.slot(), p.registeredSlot()));
+        putProvider(s, p.withReport(total, slot.slot()));
         s.emit(new Event.WorkReportAccepted(id, slot.slot(), files.size(), total));
         return DispatchOutcome.OK;
     }
@@ -493,8 +501,7 @@ public final class StorageMarket {
         List<Replica> assigned = new ArrayList<>(o.assigned());
         for (Provider p : candidates.subList(0, Math.min(needed, candidates.size()))) {
             assigned.add(new Replica(p.worker(), slot.slot(), -1));
-            putProvider(s, new Provider(p.worker(), p.operator(), p.capacity(), p.endpoint(), p.used() + o.size(), p.reportedTotal(),
-                    p.lastReportSlot(), p.registeredSlot()));
+            putProvider(s, p.withUsed(p.used() + o.size()));
             s.send(new InboundMessage.ReplicaAssigned(p.worker(), o.file(), o.size()));
             s.emit(new Event.ReplicaAssigned(o.file(), p.worker()));
         }
@@ -504,8 +511,7 @@ public final class StorageMarket {
     }
 
     private static void release(BlockState s, Order o, WorkerId provider) {
-        provider(s, provider).ifPresent(p -> putProvider(s, new Provider(p.worker(), p.operator(), p.capacity(), p.endpoint(),
-                Math.max(0, p.used() - o.size()), p.reportedTotal(), p.lastReportSlot(), p.registeredSlot())));
+        provider(s, provider).ifPresent(p -> putProvider(s, p.withUsed(Math.max(0, p.used() - o.size()))));
         s.send(new InboundMessage.ReplicaReleased(provider, o.file()));
     }
 
