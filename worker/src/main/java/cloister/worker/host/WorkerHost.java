@@ -221,15 +221,27 @@ public final class WorkerHost implements AutoCloseable {
         return n;
     }
 
+    /**
+     * Signs {@code call} with the operator's next nonce and submits it. The operator account may be used by someone else
+     * at the same moment (another worker of the same operator, a transfer): a nonce clash is retried with a fresh nonce,
+     * so a signed egress message is not lost to it (a lost one would leave a gap in the worker's sequence).
+     */
     private boolean submit(Call call, String what) {
-        Transaction tx = Transaction.sign(genesisHash, operator, chain.nextNonce(operator.account()), chain.minimumFee(), call);
-        SubmitResult r = chain.submit(tx);
-        if (r instanceof SubmitResult.Rejected rej) {
-            LOG.warn("relaying {} was refused: {}: {}", what, rej.reason().code(), rej.message());
-            return false;
+        SubmitResult.Rejected last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Transaction tx = Transaction.sign(genesisHash, operator, chain.nextNonce(operator.account()), chain.minimumFee(), call);
+            SubmitResult r = chain.submit(tx);
+            if (!(r instanceof SubmitResult.Rejected rej)) {
+                LOG.debug("relayed {} in {}", what, tx.hash().shortHex());
+                return true;
+            }
+            last = rej;
+            if (rej.reason() != cloister.proto.TxRejection.NONCE_TAKEN && rej.reason() != cloister.proto.TxRejection.STALE_NONCE) {
+                break;
+            }
         }
-        LOG.debug("relayed {} in {}", what, tx.hash().shortHex());
-        return true;
+        LOG.warn("relaying {} was refused: {}: {}", what, last.reason().code(), last.message());
+        return false;
     }
 
     private void ensureRegistered() {
