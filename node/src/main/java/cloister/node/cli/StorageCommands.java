@@ -498,7 +498,7 @@ final class StorageCommands implements Runnable {
                 out().println("no storage providers");
             }
             for (StorageProvider p : ps) {
-                out().println(p.id().hex().substring(0, 16) + "…  " + (p.active() ? "active  " : "INACTIVE") + "  " + p.files() + " files  "
+                out().println(p.id().hex().substring(0, 16) + "…  " + (p.active() ? "active  " : "INACTIVE") + "  " + p.files() + " files reported  "
                         + p.used() + "/" + p.capacity() + " B assigned  last report slot " + p.lastReportSlot()
                         + (p.computeWorker() ? "  (also a compute worker)" : "") + "  " + p.endpoint());
             }
