@@ -7,6 +7,7 @@ public final class CallCodec {
     static final int MODULE_REGISTRY = 0x02;
     static final int MODULE_CONTRACTS = 0x03;
     static final int MODULE_STORAGE = 0x04;
+    static final int MODULE_DATAMARKET = 0x05;
     private static final int MAX_CLUSTER_WORKERS = 1024;
 
     private CallCodec() {}
@@ -39,6 +40,10 @@ public final class CallCodec {
                     .u64(o.pricePerReplicaSlot()).bytes(o.wrappedKey());
             case StorageCall.Renew n -> w.u8(MODULE_STORAGE).u8(0x03).hash(n.file()).u32(n.slots());
             case StorageCall.Cancel c -> w.u8(MODULE_STORAGE).u8(0x04).hash(c.file());
+            case DataMarketCall d -> {
+                w.u8(MODULE_DATAMARKET);
+                DataMarketCall.write(w, d);
+            }
         }
     }
 
@@ -98,6 +103,7 @@ public final class CallCodec {
                 case 0x04 -> new StorageCall.Cancel(r.hash("file"));
                 default -> throw new MalformedException("unknown storage call " + function);
             };
+            case MODULE_DATAMARKET -> DataMarketCall.read(r, function);
             default -> throw new MalformedException("unknown call module " + module);
         };
     }

@@ -49,5 +49,21 @@ public enum DispatchError implements Reason {
     /** A work report whose arithmetic or files root does not add up. */
     BAD_WORK_REPORT,
     /** A work report for another slot than the current one, or with the wrong slot anchor. */
-    OUT_OF_SLOT
+    OUT_OF_SLOT,
+    /** No dataset by that number. */
+    UNKNOWN_DATASET,
+    /** No job by that number. */
+    UNKNOWN_JOB,
+    /** The dataset was deleted by its owner. */
+    DATASET_DELETED,
+    /** The dataset is not listed on the market. */
+    NOT_LISTED,
+    /** The purpose is not on the published list, or the dataset's listing does not accept it. */
+    PURPOSE_NOT_ACCEPTED,
+    /** The dataset's ε budget cannot cover the job's ε (or the job asks more than the per-job cap). */
+    BUDGET_EXHAUSTED,
+    /** The job's budget does not cover the owners' prices and the worker's fee. */
+    INSUFFICIENT_PAYMENT,
+    /** The job is not in a state that allows this (e.g. deciding on a job that already started). */
+    WRONG_JOB_STATE
 }

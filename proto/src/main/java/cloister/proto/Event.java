@@ -135,4 +135,22 @@ public sealed interface Event {
 
     /** An order ended ({@code reason}: cancelled or expired); {@code refund} unearned units went back to its owner. */
     record OrderEnded(Hash file, String reason, long refund) implements Event {}
+
+    /** W3A: dataset number {@code dataset} was registered by {@code owner} under {@code name}. */
+    record DatasetRegistered(long dataset, cloister.crypto.AccountId owner, String name) implements Event {}
+
+    /** W3A: grant number {@code grant} was added to {@code dataset}. */
+    record GrantAdded(long dataset, int grant) implements Event {}
+
+    /** W3A: the owner deleted {@code dataset}; {@code ordersCancelled} storage orders were cancelled. */
+    record DatasetDeleted(long dataset, int ordersCancelled) implements Event {}
+
+    /** W3A: job {@code job} was submitted by {@code buyer} over {@code datasets} datasets, {@code consented} of them consented already. */
+    record JobSubmitted(long job, cloister.crypto.AccountId buyer, int datasets, int consented) implements Event {}
+
+    /** W3A: job {@code job} started on {@code worker} with {@code datasets} consenting datasets. */
+    record JobStarted(long job, WorkerId worker, int datasets) implements Event {}
+
+    /** W3A: job {@code job} ended in {@code state} (done, failed, cancelled) — {@code reason} in plain words; {@code paid} to owners and worker, {@code refund} to the buyer. */
+    record JobEnded(long job, String state, String reason, long paid, long refund) implements Event {}
 }

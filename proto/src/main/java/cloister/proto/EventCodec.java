@@ -76,6 +76,12 @@ public final class EventCodec {
             case Event.StorageSlotClosed c -> w.u8(0x24).u64(c.slot()).u32(c.verified()).u64(c.paid());
             case Event.OrderRenewed n -> w.u8(0x25).hash(n.file()).u64(n.endSlot()).u64(n.paid());
             case Event.OrderEnded e -> bounded(w.u8(0x26).hash(e.file()), e.reason()).u64(e.refund());
+            case Event.DatasetRegistered d -> bounded(w.u8(0x27).u64(d.dataset()).account(d.owner()), d.name());
+            case Event.GrantAdded g -> w.u8(0x28).u64(g.dataset()).u32(g.grant());
+            case Event.DatasetDeleted d -> w.u8(0x29).u64(d.dataset()).u32(d.ordersCancelled());
+            case Event.JobSubmitted j -> w.u8(0x2A).u64(j.job()).account(j.buyer()).u32(j.datasets()).u32(j.consented());
+            case Event.JobStarted j -> w.u8(0x2B).u64(j.job()).fixed(j.worker().bytes()).u32(j.datasets());
+            case Event.JobEnded j -> bounded(bounded(w.u8(0x2C).u64(j.job()), j.state()), j.reason()).u64(j.paid()).u64(j.refund());
         }
     }
 
@@ -130,6 +136,12 @@ public final class EventCodec {
             case 0x24 -> new Event.StorageSlotClosed(r.u64("slot"), r.u32("verified"), r.u64("paid"));
             case 0x25 -> new Event.OrderRenewed(r.hash("file"), r.u64("end slot"), r.u64("paid"));
             case 0x26 -> new Event.OrderEnded(r.hash("file"), r.string(MAX_STRING, "reason"), r.u64("refund"));
+            case 0x27 -> new Event.DatasetRegistered(r.u64("dataset"), r.account("owner"), r.string(MAX_STRING, "name"));
+            case 0x28 -> new Event.GrantAdded(r.u64("dataset"), r.u32("grant"));
+            case 0x29 -> new Event.DatasetDeleted(r.u64("dataset"), r.u32("orders cancelled"));
+            case 0x2A -> new Event.JobSubmitted(r.u64("job"), r.account("buyer"), r.u32("datasets"), r.u32("consented"));
+            case 0x2B -> new Event.JobStarted(r.u64("job"), worker(r), r.u32("datasets"));
+            case 0x2C -> new Event.JobEnded(r.u64("job"), r.string(MAX_STRING, "state"), r.string(MAX_STRING, "reason"), r.u64("paid"), r.u64("refund"));
             case 0x16 -> new Event.WorkerMessageRefused(worker(r), r.u64("seq"), r.string(MAX_STRING, "reason"), r.string(MAX_STRING, "message"));
             default -> throw new MalformedException("unknown event tag " + tag);
         };

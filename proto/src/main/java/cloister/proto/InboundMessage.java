@@ -123,6 +123,74 @@ public sealed interface InboundMessage {
     /** {@code provider} no longer keeps {@code file} (order ended or cancelled, or the replica was lost). */
     record ReplicaReleased(WorkerId provider, Hash file) implements InboundMessage {}
 
+    /** A stored batch of a dataset, as a job's worker needs it: file (manifest CID digest), rows, stored size, escrowed data key. */
+    record JobBatch(Hash file, long rows, long size, byte[] escrowKey) {
+        public JobBatch {
+            escrowKey = escrowKey.clone();
+        }
+
+        @Override
+        public byte[] escrowKey() {
+            return escrowKey.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof JobBatch b && b.file.equals(file) && b.rows == rows && b.size == size && java.util.Arrays.equals(b.escrowKey, escrowKey);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(file, rows, size) * 31 + java.util.Arrays.hashCode(escrowKey);
+        }
+    }
+
+    /** A consenting dataset of a job: its number, owner and batches. */
+    record JobDataset(long dataset, AccountId owner, List<JobBatch> batches) {
+        public JobDataset {
+            batches = List.copyOf(batches);
+        }
+    }
+
+    /**
+     * Job {@code job} starts on {@code worker}: everything it needs comes from this verified message — purpose, SQL,
+     * the shared schema (canonical bytes), ε, the strictest privacy policy of the datasets (k distinct owners per
+     * group, rows per owner), the buyer's result key and the consenting datasets with their escrowed keys.
+     */
+    record JobAssigned(long job, WorkerId worker, int purpose, String sql, byte[] schema, long epsilon, int minGroupOwners,
+                       int maxRowsPerOwner, byte[] resultKey, List<JobDataset> datasets) implements InboundMessage {
+        public JobAssigned {
+            schema = schema.clone();
+            resultKey = resultKey.clone();
+            datasets = List.copyOf(datasets);
+        }
+
+        @Override
+        public byte[] schema() {
+            return schema.clone();
+        }
+
+        @Override
+        public byte[] resultKey() {
+            return resultKey.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof JobAssigned j && j.job == job && j.worker.equals(worker) && j.purpose == purpose && j.sql.equals(sql)
+                    && java.util.Arrays.equals(j.schema, schema) && j.epsilon == epsilon && j.minGroupOwners == minGroupOwners
+                    && j.maxRowsPerOwner == maxRowsPerOwner && java.util.Arrays.equals(j.resultKey, resultKey) && j.datasets.equals(datasets);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(job, worker, sql, datasets);
+        }
+    }
+
+    /** Dataset {@code dataset} was deleted; {@code receiptWorker} signs the owner's deletion receipt. Every enclave drops its keys. */
+    record DatasetDeleted(long dataset, WorkerId receiptWorker) implements InboundMessage {}
+
     default byte[] encode() {
         CanonicalWriter w = new CanonicalWriter(128);
         write(w, this);
@@ -197,6 +265,15 @@ public sealed interface InboundMessage {
             case StorageSlot t -> w.u8(0x0E).u64(t.slot()).u64(t.startHeight()).u32(t.slotBlocks()).hash(t.anchor());
             case ReplicaAssigned a -> w.u8(0x0F).fixed(a.provider().bytes()).hash(a.file()).u64(a.size());
             case ReplicaReleased x -> w.u8(0x10).fixed(x.provider().bytes()).hash(x.file());
+            case JobAssigned j -> {
+                w.u8(0x11).u64(j.job()).fixed(j.worker().bytes()).u8(j.purpose()).string(j.sql()).bytes(j.schema).u64(j.epsilon())
+                        .u32(j.minGroupOwners()).u32(j.maxRowsPerOwner()).fixed(j.resultKey).u32(j.datasets().size());
+                for (JobDataset d : j.datasets()) {
+                    w.u64(d.dataset()).account(d.owner()).u32(d.batches().size());
+                    d.batches().forEach(b -> w.hash(b.file()).u64(b.rows()).u64(b.size()).bytes(b.escrowKey));
+                }
+            }
+            case DatasetDeleted d -> w.u8(0x12).u64(d.dataset()).fixed(d.receiptWorker().bytes());
             case WasmCall c -> w.u8(0x0D).hash(c.contract().hash()).account(c.sender()).hash(c.txHash()).bytes(c.sealed()).u64(c.gasLimit());
         }
     }
@@ -237,8 +314,38 @@ public sealed interface InboundMessage {
             case 0x0E -> new StorageSlot(r.u64("slot"), r.u64("slot start"), r.u32("slot blocks"), r.hash("anchor"));
             case 0x0F -> new ReplicaAssigned(WorkerId.of(r.fixed(32, "provider")), r.hash("file"), r.u64("size"));
             case 0x10 -> new ReplicaReleased(WorkerId.of(r.fixed(32, "provider")), r.hash("file"));
+            case 0x11 -> readJob(r);
+            case 0x12 -> new DatasetDeleted(r.u64("dataset"), WorkerId.of(r.fixed(32, "receipt worker")));
             default -> throw new MalformedException("unknown worker message tag " + tag);
         };
+    }
+
+    private static JobAssigned readJob(CanonicalReader r) {
+        long job = r.u64("job");
+        WorkerId worker = WorkerId.of(r.fixed(32, "worker"));
+        int purpose = r.u8("purpose");
+        String sql = r.string(DataMarketCall.MAX_SQL, "sql");
+        byte[] schema = r.bytes(DataMarketCall.MAX_SCHEMA, "schema");
+        long epsilon = r.u64("epsilon");
+        int k = r.u32("min group owners");
+        int rowsCap = r.u32("max rows per owner");
+        byte[] resultKey = r.fixed(DataMarketCall.RESULT_KEY_LENGTH, "result key");
+        int n = r.u32("datasets");
+        if (n > DataMarketCall.MAX_JOB_DATASETS) {
+            throw new MalformedException(n + " datasets, at most " + DataMarketCall.MAX_JOB_DATASETS);
+        }
+        List<JobDataset> ds = new ArrayList<>(Math.min(n, 1024));
+        for (int i = 0; i < n; i++) {
+            long id = r.u64("dataset");
+            AccountId owner = r.account("owner");
+            int b = count(r);
+            List<JobBatch> batches = new ArrayList<>(Math.min(b, 1024));
+            for (int j = 0; j < b; j++) {
+                batches.add(new JobBatch(r.hash("file"), r.u64("rows"), r.u64("size"), r.bytes(DataMarketCall.MAX_WRAPPED_KEY, "escrow key")));
+            }
+            ds.add(new JobDataset(id, owner, batches));
+        }
+        return new JobAssigned(job, worker, purpose, sql, schema, epsilon, k, rowsCap, resultKey, ds);
     }
 
     private static int count(CanonicalReader r) {

@@ -198,6 +198,71 @@ public sealed interface WorkerMessage {
         }
     }
 
+    /**
+     * The assigned worker's answer to an analysis job (W3A): the privacy-checked result encrypted to the buyer's
+     * result key ({@code sealedResult}), SHA-256 of the plaintext result ({@code resultHash}, for the audit log),
+     * and how many distinct owners and rows went into it. Only the job's assigned worker may send it, once.
+     */
+    record JobResult(long job, Hash resultHash, byte[] sealedResult, int owners, long rows) implements WorkerMessage {
+        public static final int MAX_RESULT = 64 * 1024;
+
+        public JobResult {
+            if (sealedResult.length > MAX_RESULT || owners < 0 || rows < 0) {
+                throw new IllegalArgumentException("a sealed result is at most " + MAX_RESULT + " bytes, no negative counts");
+            }
+            sealedResult = sealedResult.clone();
+        }
+
+        @Override
+        public byte[] sealedResult() {
+            return sealedResult.clone();
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof JobResult j && j.job == job && j.resultHash.equals(resultHash) && java.util.Arrays.equals(j.sealedResult, sealedResult)
+                    && j.owners == owners && j.rows == rows;
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(job, resultHash, owners, rows) * 31 + java.util.Arrays.hashCode(sealedResult);
+        }
+
+        @Override
+        public String name() {
+            return "jobResult";
+        }
+    }
+
+    /**
+     * The assigned worker could not answer a job: {@code code} is an upper-snake-case word, {@code message} plain
+     * words for the buyer (never data). {@code dataRead}: whether any record was decrypted — if not, the ε reserved
+     * for the job is given back to the datasets.
+     */
+    record JobFailed(long job, String code, String message, boolean dataRead) implements WorkerMessage {
+        public static final int MAX_MESSAGE = 1024;
+
+        public JobFailed {
+            if (code.length() > 64 || message.getBytes(java.nio.charset.StandardCharsets.UTF_8).length > MAX_MESSAGE) {
+                throw new IllegalArgumentException("code at most 64 characters, message at most " + MAX_MESSAGE + " bytes");
+            }
+        }
+
+        @Override
+        public String name() {
+            return "jobFailed";
+        }
+    }
+
+    /** The enclave dropped every key of a deleted dataset and will not open them again: the owner's deletion receipt. */
+    record DeletionReceipt(long dataset, long deletedAt) implements WorkerMessage {
+        @Override
+        public String name() {
+            return "deletionReceipt";
+        }
+    }
+
     /** A file in a work report: its manifest CID's digest and its stored bytes. */
     record FileEntry(Hash file, long size) {
         public FileEntry {
@@ -241,6 +306,9 @@ public sealed interface WorkerMessage {
                 w.u32(c.transfers().size());
                 c.transfers().forEach(t -> w.account(t.to()).u64(t.amount()));
             }
+            case JobResult j -> w.u8(0x08).u64(j.job()).hash(j.resultHash()).bytes(j.sealedResult).u32(j.owners()).u64(j.rows());
+            case JobFailed f -> w.u8(0x09).u64(f.job()).string(f.code()).string(f.message()).bool(f.dataRead());
+            case DeletionReceipt d -> w.u8(0x0A).u64(d.dataset()).u64(d.deletedAt());
             case WorkReport r -> {
                 w.u8(0x07).u64(r.slot()).hash(r.anchor()).hash(r.filesRoot()).u64(r.totalSize()).u32(r.added().size());
                 r.added().forEach(f -> w.hash(f.file()).u64(f.size()));
@@ -261,6 +329,10 @@ public sealed interface WorkerMessage {
             case 0x06 -> readCallSettled(r);
             case 0x07 -> new WorkReport(r.u64("slot"), r.hash("anchor"), r.hash("files root"), r.u64("total size"), readFiles(r, "added"),
                     readFiles(r, "deleted"));
+            case 0x08 -> new JobResult(r.u64("job"), r.hash("result hash"), r.bytes(JobResult.MAX_RESULT, "sealed result"), r.u32("owners"),
+                    r.u64("rows"));
+            case 0x09 -> new JobFailed(r.u64("job"), r.string(64, "code"), r.string(JobFailed.MAX_MESSAGE, "message"), r.bool("data read"));
+            case 0x0A -> new DeletionReceipt(r.u64("dataset"), r.u64("deleted at"));
             default -> throw new MalformedException("unknown worker message " + tag);
         };
     }

@@ -4,7 +4,9 @@ import cloister.chain.AccountState;
 import cloister.chain.runtime.balances.Balances;
 import cloister.chain.runtime.contracts.WasmContracts;
 import cloister.chain.runtime.registry.Registry;
+import cloister.chain.runtime.datamarket.DataMarket;
 import cloister.chain.runtime.storage.StorageMarket;
+import cloister.proto.DataMarketCall;
 import cloister.proto.StorageCall;
 import cloister.proto.ContractsCall;
 import cloister.proto.RegistryCall;
@@ -109,6 +111,7 @@ public final class ChainRuntime {
             case RegistryCall c -> Registry.dispatch(s, tx.sender(), genesisHash, c);
             case ContractsCall c -> WasmContracts.dispatch(s, tx.sender(), tx.hash(), c);
             case StorageCall c -> StorageMarket.dispatch(s, tx.sender(), c);
+            case DataMarketCall c -> DataMarket.dispatch(s, tx.sender(), c);
         };
     }
 
@@ -119,6 +122,7 @@ public final class ChainRuntime {
     public void beginBlock(BlockState s, Hash parentHash) {
         s.setTxIndex(EventRecord.BLOCK);
         StorageMarket.onBlock(s, parentHash);
+        DataMarket.onBlock(s);
     }
 
     /**

@@ -260,7 +260,7 @@ public final class Registry {
         // An authentic, in-order message consumes its sequence number even if its content is refused, so the
         // worker's later messages are not stuck behind it.
         putWorker(s, w.withNextSeq(w.nextSeq() + 1));
-        DispatchOutcome content = content(s, w, m.message());
+        DispatchOutcome content = content(s, w, m);
         if (content.ok()) {
             s.emit(new Event.WorkerMessageAccepted(m.worker(), m.seq(), m.message().name()));
             s.send(new InboundMessage.Accepted(m));
@@ -276,7 +276,12 @@ public final class Registry {
         return v == null ? Optional.empty() : Optional.of(new CanonicalReader(v).string(WorkerMessage.EndpointAnnounced.MAX_URL, "endpoint"));
     }
 
-    private static DispatchOutcome content(BlockState s, WorkerRecord from, WorkerMessage message) {
+    private static DispatchOutcome content(BlockState s, WorkerRecord from, SignedWorkerMessage signed) {
+        WorkerMessage message = signed.message();
+        if (message instanceof WorkerMessage.JobResult || message instanceof WorkerMessage.JobFailed
+                || message instanceof WorkerMessage.DeletionReceipt) {
+            return cloister.chain.runtime.datamarket.DataMarket.workerMessage(s, from, signed);
+        }
         if (message instanceof WorkerMessage.EndpointAnnounced e) {
             if (!(e.url().startsWith("http://") || e.url().startsWith("https://"))) {
                 return DispatchOutcome.fail(DispatchError.INVALID_ARGUMENT, "an endpoint is an http(s) URL");
@@ -362,6 +367,9 @@ public final class Registry {
             case WorkerMessage.EndpointAnnounced e -> throw new IllegalStateException("handled above");
             case WorkerMessage.CallSettled c -> throw new IllegalStateException("handled above");
             case WorkerMessage.WorkReport r -> throw new IllegalStateException("handled above");
+            case WorkerMessage.JobResult r -> throw new IllegalStateException("handled above");
+            case WorkerMessage.JobFailed f -> throw new IllegalStateException("handled above");
+            case WorkerMessage.DeletionReceipt d -> throw new IllegalStateException("handled above");
         };
     }
 

@@ -350,6 +350,19 @@ public final class StorageMarket {
         return DispatchOutcome.OK;
     }
 
+    /**
+     * Ends {@code owner}'s order for {@code file} as cancelled (another module acting for the owner, e.g. a W3A dataset
+     * deletion); does nothing if there is no such order of that owner. Returns whether an order ended.
+     */
+    public static boolean cancelFor(BlockState s, AccountId owner, Hash file, String reason) {
+        Optional<Order> found = order(s, file);
+        if (found.isEmpty() || !found.get().owner().equals(owner)) {
+            return false;
+        }
+        end(s, found.get(), reason);
+        return true;
+    }
+
     private static void end(BlockState s, Order o, String reason) {
         for (Replica r : o.assigned()) {
             release(s, o, r.provider());
