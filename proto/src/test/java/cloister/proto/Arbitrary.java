@@ -204,7 +204,7 @@ final class Arbitrary {
         return new BlockHeader(u64(), hash(), u64(), hash(), hash(), hash(), account(), Signature.EMPTY);
     }
 
-    static final int EVENT_VARIANTS = 38;
+    static final int EVENT_VARIANTS = 44;
 
     Event event(int variant) {
         return switch (variant) {
@@ -246,6 +246,12 @@ final class Arbitrary {
             case 35 -> new Event.StorageSlotClosed(u64(), u32(), u64());
             case 36 -> new Event.OrderRenewed(hash(), u64(), u64());
             case 37 -> new Event.OrderEnded(hash(), string(10), u64());
+            case 38 -> new Event.DatasetRegistered(u64(), account(), string(12));
+            case 39 -> new Event.GrantAdded(u64(), u32());
+            case 40 -> new Event.DatasetDeleted(u64(), u32());
+            case 41 -> new Event.JobSubmitted(u64(), account(), u32(), u32());
+            case 42 -> new Event.JobStarted(u64(), worker(), u32());
+            case 43 -> new Event.JobEnded(u64(), string(6), string(40), u64(), u64());
             default -> throw new IllegalArgumentException("no event variant " + variant);
         };
     }
