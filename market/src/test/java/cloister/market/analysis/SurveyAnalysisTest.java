@@ -74,6 +74,36 @@ class SurveyAnalysisTest {
         }
     }
 
+    /**
+     * The engine with the production noise (exact discrete Laplace from SecureRandom): the released values are within
+     * bounds whose failure probability is below e⁻¹² (count noise scale 2 at ε 0.5; the average's sum noise scale
+     * 10⁶ at ε 0.25, over ≥ 400 people per band), so this is not flaky although the noise is real.
+     */
+    @Test
+    void theSurveyWithTheRealExactLaplaceNoise() {
+        List<OwnerRows> data = survey(3000, 43);
+        GuardedQuery q = GuardedSql.check(EXAMPLE, SURVEY).query();
+        AnalysisResult exact = new AnalysisEngine(AnalysisEngineTest.LIMITS, TestNoise.ZERO)
+                .analyse(q, SURVEY, data, PrivacyPolicy.ONE_RECORD_PER_OWNER, Epsilon.of("1")).result();
+        AnalysisResult real = new AnalysisEngine(AnalysisEngineTest.LIMITS, cloister.market.privacy.DiscreteLaplaceNoise.secure())
+                .analyse(q, SURVEY, data, PrivacyPolicy.ONE_RECORD_PER_OWNER, Epsilon.of("1")).result();
+        assertEquals(exact.columns(), real.columns());
+        assertEquals(exact.rows().size(), real.rows().size());
+        assertEquals(1, real.suppressedGroups());
+        boolean anyDifferent = false;
+        for (int g = 0; g < exact.rows().size(); g++) {
+            List<Object> e = exact.rows().get(g);
+            List<Object> n = real.rows().get(g);
+            assertEquals(e.get(0), n.get(0));
+            assertTrue(Math.abs((Long) n.get(1) - (Long) e.get(1)) <= 30, "count " + n.get(1) + " vs " + e.get(1));
+            assertTrue(Math.abs((Double) n.get(2) - (Double) e.get(2)) <= 20_000, "avg " + n.get(2) + " vs " + e.get(2));
+            double avg = (Double) n.get(2);
+            assertTrue(avg >= 0 && avg <= 250_000, "an average stays inside the declared bounds");
+            anyDifferent |= !n.get(2).equals(e.get(2));
+        }
+        assertTrue(anyDifferent, "noise was added");
+    }
+
     @Test
     void aMillionRowsLoadAndRunInSeconds() {
         long t0 = System.nanoTime();
