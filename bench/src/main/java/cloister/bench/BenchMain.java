@@ -19,6 +19,7 @@ public final class BenchMain {
             case "counter" -> CounterThroughput.main(rest);
             case "storage" -> StorageIngest.main(rest);
             case "watchdog" -> WatchdogRate.main(rest);
+            case "collect" -> CollectThroughput.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -48,6 +49,9 @@ public final class BenchMain {
                 System.out.println("  watchdog   the storage watchdog in a sim enclave, through the ecall boundary: chunks verified/s adding files");
                 System.out.println("             and in sampling rounds, against plain SHA-256 of the same chunks on 1 core. Options: --size MiB");
                 System.out.println("             --files N --seconds S");
+                System.out.println("  collect    W3A collection, 1 thread: survey CSV → typed rows → record batches → encrypted storage chunks,");
+                System.out.println("             in records/s and MB/s, against single-pass AES-256-GCM + SHA-256 over the same encoded bytes.");
+                System.out.println("             Options: --records N --rounds N");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");

@@ -11,14 +11,9 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.MessageDigest;
-import java.util.Arrays;
 import java.util.Locale;
 import java.util.Random;
 import java.util.Set;
-import javax.crypto.Cipher;
-import javax.crypto.spec.GCMParameterSpec;
-import javax.crypto.spec.SecretKeySpec;
 
 /**
  * Storage ingest and download on one thread. Ingest: read a file, cut it into 256 KiB chunks, encrypt each with
@@ -170,42 +165,14 @@ final class StorageIngest {
         return rate;
     }
 
-    /** Best of three passes: AES-256-GCM encrypt of each 256 KiB piece, then SHA-256 of the ciphertext. */
+    /** {@link Rates#aesGcmSha256} over the first 64 MiB of the input (256 pieces of 256 KiB). */
     private static double reference(Path input, long size) throws Exception {
         System.out.println("measuring the reference (single-pass AES-256-GCM + SHA-256 in memory, 1 thread) ...");
         int c = ChunkedFile.CHUNK_SIZE;
-        int pieces = (int) Math.min(size / c, 256);
-        byte[] data = new byte[pieces * c];
+        byte[] data = new byte[(int) Math.min(size / c, 256) * c];
         try (InputStream in = new BufferedInputStream(Files.newInputStream(input))) {
             in.readNBytes(data, 0, data.length);
         }
-        byte[] key = new byte[32];
-        Arrays.fill(key, (byte) 3);
-        SecretKeySpec spec = new SecretKeySpec(key, "AES");
-        Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-        MessageDigest sha = MessageDigest.getInstance("SHA-256");
-        byte[] out = new byte[c + 16];
-        byte[] nonce = new byte[12];
-        double best = 0;
-        long sink = 0;
-        for (int pass = 0; pass < 4; pass++) {
-            long t0 = System.nanoTime();
-            for (int i = 0; i < pieces; i++) {
-                nonce[0] = (byte) i;
-                nonce[1] = (byte) pass;
-                cipher.init(Cipher.ENCRYPT_MODE, spec, new GCMParameterSpec(128, nonce));
-                int n = cipher.doFinal(data, i * c, c, out, 0);
-                sha.update(out, 0, n);
-                sink += sha.digest()[0];
-            }
-            double rate = (double) pieces * c / 1e6 / ((System.nanoTime() - t0) / 1e9);
-            if (pass > 0) { // the first pass warms the JIT up
-                best = Math.max(best, rate);
-            }
-        }
-        if (sink == Long.MIN_VALUE) {
-            System.out.println();
-        }
-        return best;
+        return Rates.aesGcmSha256(data);
     }
 }

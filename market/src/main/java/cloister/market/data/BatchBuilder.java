@@ -3,12 +3,11 @@ package cloister.market.data;
 import java.lang.invoke.MethodHandles;
 import java.lang.invoke.VarHandle;
 import java.nio.ByteOrder;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 
 /**
  * Accumulates rows column by column and writes them as one {@link RecordBatch} encoding (the format is documented
- * there). Rows are checked before anything is appended, so a refused row leaves the builder unchanged.
+ * there). Rows are checked before anything is committed, so a refused row leaves the batch unchanged.
  */
 final class BatchBuilder {
     static final VarHandle LONG_BE = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.BIG_ENDIAN);
@@ -23,8 +22,8 @@ final class BatchBuilder {
     /** Per column: bit {@code r} set when row {@code r} is null; {@code anyNull[c]} when any is. */
     private final long[][] nullBits;
     private final boolean[] anyNull;
-    /** The UTF-8 of the text values of the row last checked. */
-    private final byte[][] pendingText;
+    /** The UTF-8 length of each text value of the row last checked, encoded (uncommitted) at {@code values[c][valueLen[c] + 2]}. */
+    private final int[] pendingText;
     private int rows;
 
     BatchBuilder(Schema schema) {
@@ -40,7 +39,7 @@ final class BatchBuilder {
         valueLen = new int[n];
         nullBits = new long[n][];
         anyNull = new boolean[n];
-        pendingText = new byte[n][];
+        pendingText = new int[n];
         for (int c = 0; c < n; c++) {
             values[c] = new byte[1024];
             nullBits[c] = new long[16];
@@ -74,7 +73,6 @@ final class BatchBuilder {
         int bitmap = (rows + 1 + 7) >>> 3;
         for (int c = 0; c < types.length; c++) {
             Object v = row[c];
-            pendingText[c] = null;
             size += 1 + (anyNull[c] || v == null ? bitmap : 0) + valueLen[c];
             if (v == null) {
                 continue;
@@ -99,19 +97,28 @@ final class BatchBuilder {
                     if (!(v instanceof String s)) {
                         throw wrongType(c, "a String");
                     }
-                    if (!Utf8.wellFormed(s)) {
+                    if (s.length() > Schema.MAX_TEXT_BYTES) { // every char is at least one byte
+                        throw tooLong(c);
+                    }
+                    // Encoded in place after the column's values; append() only commits it.
+                    ensure(c, 2 + 3 * s.length());
+                    int n = Utf8.encode(s, values[c], valueLen[c] + 2);
+                    if (n < 0) {
                         throw new IllegalArgumentException("column " + names[c] + ": text with an unpaired surrogate");
                     }
-                    byte[] utf8 = s.getBytes(StandardCharsets.UTF_8);
-                    if (utf8.length > Schema.MAX_TEXT_BYTES) {
-                        throw new IllegalArgumentException("column " + names[c] + ": text longer than " + Schema.MAX_TEXT_BYTES + " UTF-8 bytes");
+                    if (n > Schema.MAX_TEXT_BYTES) {
+                        throw tooLong(c);
                     }
-                    pendingText[c] = utf8;
-                    size += 2 + utf8.length;
+                    pendingText[c] = n;
+                    size += 2 + n;
                 }
             }
         }
         return size;
+    }
+
+    private IllegalArgumentException tooLong(int c) {
+        return new IllegalArgumentException("column " + names[c] + ": text longer than " + Schema.MAX_TEXT_BYTES + " UTF-8 bytes");
     }
 
     private IllegalArgumentException wrongType(int c, String expected) {
@@ -143,13 +150,10 @@ final class BatchBuilder {
                     valueLen[c] += 8;
                 }
                 case TEXT -> {
-                    byte[] t = pendingText[c];
-                    ensure(c, 2 + t.length);
-                    byte[] out = values[c];
-                    out[valueLen[c]] = (byte) (t.length >>> 8);
-                    out[valueLen[c] + 1] = (byte) t.length;
-                    System.arraycopy(t, 0, out, valueLen[c] + 2, t.length);
-                    valueLen[c] += 2 + t.length;
+                    int n = pendingText[c];
+                    values[c][valueLen[c]] = (byte) (n >>> 8);
+                    values[c][valueLen[c] + 1] = (byte) n;
+                    valueLen[c] += 2 + n;
                 }
             }
         }
@@ -195,7 +199,6 @@ final class BatchBuilder {
             Arrays.fill(nullBits[c], 0, Math.min(nullBits[c].length, (rows >>> 6) + 1), 0L);
             anyNull[c] = false;
             valueLen[c] = 0;
-            pendingText[c] = null;
         }
         rows = 0;
     }

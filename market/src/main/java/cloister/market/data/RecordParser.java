@@ -44,6 +44,15 @@ public abstract sealed class RecordParser permits CsvRecordParser, JsonLinesReco
     /** The longest number literal, in characters. */
     static final int MAX_NUMBER_CHARS = 1000;
     private static final int BUFFER = 1 << 16;
+    /** 10^0 … 10^22: the powers of ten that are exact doubles. */
+    private static final double[] POW10 = new double[23];
+
+    static {
+        POW10[0] = 1;
+        for (int k = 1; k < POW10.length; k++) {
+            POW10[k] = POW10[k - 1] * 10;
+        }
+    }
 
     /** The file formats records are read from. */
     public enum Format {
@@ -108,6 +117,8 @@ public abstract sealed class RecordParser permits CsvRecordParser, JsonLinesReco
     private long rows;
     private final long[] nulls;
     private final long[] outOfBounds;
+    /** Per text column, a cache of recent values; null for other columns and once dropped. */
+    private final TextCache[] textCaches;
 
     RecordParser(Schema schema, InputStream in, LongConsumer progress) {
         this.schema = Objects.requireNonNull(schema, "schema");
@@ -116,6 +127,12 @@ public abstract sealed class RecordParser permits CsvRecordParser, JsonLinesReco
         this.progress = progress == null ? n -> { } : progress;
         this.nulls = new long[cols.length];
         this.outOfBounds = new long[cols.length];
+        this.textCaches = new TextCache[cols.length];
+        for (int c = 0; c < cols.length; c++) {
+            if (cols[c].type() == ColumnType.TEXT) {
+                textCaches[c] = new TextCache();
+            }
+        }
     }
 
     /**
@@ -272,10 +289,64 @@ public abstract sealed class RecordParser permits CsvRecordParser, JsonLinesReco
         if (len > Schema.MAX_TEXT_BYTES) {
             throw invalid(Reason.TEXT_TOO_LONG, cols[c].name(), "text longer than " + Schema.MAX_TEXT_BYTES + " UTF-8 bytes");
         }
+        TextCache cache = textCaches[c];
+        if (cache != null && len <= TextCache.MAX_LENGTH) {
+            String hit = cache.get(b, off, len);
+            if (hit != null) {
+                return hit;
+            }
+        }
         if (!Utf8.valid(b, off, len)) {
             throw invalid(Reason.NOT_UTF8, cols[c].name(), "the bytes are not valid UTF-8");
         }
-        return new String(b, off, len, StandardCharsets.UTF_8);
+        String value = new String(b, off, len, StandardCharsets.UTF_8);
+        if (cache != null && len <= TextCache.MAX_LENGTH && !cache.put(b, off, len, value)) {
+            textCaches[c] = null; // the column's values rarely repeat: caching them only costs
+        }
+        return value;
+    }
+
+    /**
+     * Recently seen short values of one text column (categories such as an age band or a region repeat on most rows):
+     * a repeated value is neither validated nor allocated again. Direct-mapped on a hash of the bytes; an entry holds
+     * only validated bytes, so a hit is valid UTF-8.
+     */
+    private static final class TextCache {
+        static final int MAX_LENGTH = 48;
+        private static final int SIZE = 256;
+        /** After this many lookups, a cache hitting less than half the time is dropped. */
+        private static final int TRIAL = 4096;
+        private final byte[][] keys = new byte[SIZE][];
+        private final String[] values = new String[SIZE];
+        private int lookups;
+        private int hits;
+
+        String get(byte[] b, int off, int len) {
+            lookups++;
+            int slot = slot(b, off, len);
+            byte[] k = keys[slot];
+            if (k != null && Arrays.equals(k, 0, k.length, b, off, off + len)) {
+                hits++;
+                return values[slot];
+            }
+            return null;
+        }
+
+        /** Remembers a validated value; false when the cache should be dropped. */
+        boolean put(byte[] b, int off, int len, String value) {
+            int slot = slot(b, off, len);
+            keys[slot] = Arrays.copyOfRange(b, off, off + len);
+            values[slot] = value;
+            return lookups < TRIAL || hits * 2 >= lookups;
+        }
+
+        private static int slot(byte[] b, int off, int len) {
+            int h = len;
+            for (int i = off; i < off + len; i++) {
+                h = 31 * h + b[i];
+            }
+            return (h ^ h >>> 8) & (SIZE - 1);
+        }
     }
 
     /**
@@ -312,6 +383,7 @@ public abstract sealed class RecordParser permits CsvRecordParser, JsonLinesReco
         }
         boolean exponent = false;
         boolean negativeExponent = false;
+        int exponentValue = 0; // saturates: only small values matter below
         boolean wellFormed = intDigits + fracDigits > 0;
         if (wellFormed && i < end && (b[i] == 'e' || b[i] == 'E')) {
             exponent = true;
@@ -322,6 +394,7 @@ public abstract sealed class RecordParser permits CsvRecordParser, JsonLinesReco
             }
             int expStart = i;
             while (i < end && isDigit(b[i])) {
+                exponentValue = Math.min(100_000, exponentValue * 10 + (b[i] - '0'));
                 i++;
             }
             wellFormed = i > expStart;
@@ -341,6 +414,20 @@ public abstract sealed class RecordParser permits CsvRecordParser, JsonLinesReco
                 return negative ? -v : v;
             }
             return integer(column, b, off, len, intStart, intDigits, fracStart, fracDigits, negativeExponent);
+        }
+        int power = (negativeExponent ? -exponentValue : exponentValue) - fracDigits;
+        if (intDigits + fracDigits <= 15 && power >= -22 && power <= 22) {
+            // Clinger's fast path: the digits (< 10^15 < 2^53) and 10^|power| are exact doubles, so one IEEE
+            // multiplication or division is the correctly rounded value, bit for bit what Double.parseDouble returns.
+            long m = 0;
+            for (int k = intStart; k < intStart + intDigits; k++) {
+                m = m * 10 + (b[k] - '0');
+            }
+            for (int k = fracStart; k < fracStart + fracDigits; k++) {
+                m = m * 10 + (b[k] - '0');
+            }
+            double d = power < 0 ? m / POW10[-power] : m * POW10[power];
+            return negative ? -d : d;
         }
         double d = Double.parseDouble(new String(b, off, len, StandardCharsets.US_ASCII));
         if (Double.isInfinite(d)) {

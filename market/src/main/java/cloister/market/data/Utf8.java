@@ -60,17 +60,34 @@ final class Utf8 {
         return (b & 0xC0) == 0x80;
     }
 
-    /** Whether {@code s} is well-formed UTF-16 (every surrogate paired), so that it has exactly one UTF-8 encoding. */
-    static boolean wellFormed(String s) {
-        for (int i = 0; i < s.length(); i++) {
+    /**
+     * Writes the UTF-8 encoding of {@code s} at {@code dst[off]} (room for {@code 3 * s.length()} bytes is the
+     * caller's) and returns its length, or -1 if {@code s} has an unpaired surrogate (then it has no UTF-8 encoding).
+     */
+    static int encode(String s, byte[] dst, int off) {
+        int p = off;
+        for (int i = 0, n = s.length(); i < n; i++) {
             char ch = s.charAt(i);
-            if (Character.isSurrogate(ch)) {
-                if (!Character.isHighSurrogate(ch) || i + 1 >= s.length() || !Character.isLowSurrogate(s.charAt(i + 1))) {
-                    return false;
+            if (ch < 0x80) {
+                dst[p++] = (byte) ch;
+            } else if (ch < 0x800) {
+                dst[p++] = (byte) (0xC0 | ch >> 6);
+                dst[p++] = (byte) (0x80 | ch & 0x3F);
+            } else if (!Character.isSurrogate(ch)) {
+                dst[p++] = (byte) (0xE0 | ch >> 12);
+                dst[p++] = (byte) (0x80 | ch >> 6 & 0x3F);
+                dst[p++] = (byte) (0x80 | ch & 0x3F);
+            } else {
+                if (!Character.isHighSurrogate(ch) || i + 1 >= n || !Character.isLowSurrogate(s.charAt(i + 1))) {
+                    return -1;
                 }
-                i++;
+                int cp = Character.toCodePoint(ch, s.charAt(++i));
+                dst[p++] = (byte) (0xF0 | cp >> 18);
+                dst[p++] = (byte) (0x80 | cp >> 12 & 0x3F);
+                dst[p++] = (byte) (0x80 | cp >> 6 & 0x3F);
+                dst[p++] = (byte) (0x80 | cp & 0x3F);
             }
         }
-        return true;
+        return p - off;
     }
 }

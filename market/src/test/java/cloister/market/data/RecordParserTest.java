@@ -347,6 +347,64 @@ class RecordParserTest {
         }
     }
 
+    /** The fast path for short decimals gives exactly Double.parseDouble's value, bit for bit. */
+    @Test
+    void realsAreParsedExactlyAsTheJdkDoes() throws Exception {
+        java.util.Random rnd = new java.util.Random(42);
+        StringBuilder csv = new StringBuilder("income\n");
+        List<String> texts = new ArrayList<>();
+        String[] fixed = {"0", "-0", "-0.0", "0.1", "0.3", "1e22", "1e23", "9007199254740993", "123456789012345", "1234567890123456",
+            "0.000000000000000000001", "4.35", "2.675", "1.7976931348623157e308", "5e-324", "1e-22", "123e-22", "999999999999999e22"};
+        texts.addAll(List.of(fixed));
+        for (int i = 0; i < 20_000; i++) {
+            StringBuilder t = new StringBuilder(rnd.nextBoolean() ? "" : "-");
+            int intDigits = rnd.nextInt(10);
+            int fracDigits = rnd.nextInt(10);
+            for (int k = 0; k < intDigits; k++) {
+                t.append((char) ('0' + rnd.nextInt(10)));
+            }
+            if (fracDigits > 0 || intDigits == 0) {
+                t.append('.');
+                for (int k = 0; k < Math.max(1, fracDigits); k++) {
+                    t.append((char) ('0' + rnd.nextInt(10)));
+                }
+            }
+            if (rnd.nextInt(4) == 0) {
+                t.append('e').append(rnd.nextInt(60) - 30);
+            }
+            texts.add(t.toString());
+        }
+        for (String t : texts) {
+            csv.append(t).append('\n');
+        }
+        List<Object[]> rows = new ArrayList<>();
+        RecordParser.parse(Schema.parse("income:real[0,1]"), Format.CSV, new ByteArrayInputStream(utf8(csv.toString())), null, rows::add);
+        for (int i = 0; i < texts.size(); i++) {
+            assertEquals(Double.doubleToRawLongBits(Double.parseDouble(texts.get(i))), Double.doubleToRawLongBits((Double) rows.get(i)[0]), texts.get(i));
+        }
+    }
+
+    /** Repeated short values come from a cache; a column of unique values drops it; both give exactly the values. */
+    @Test
+    void repeatedAndUniqueTextValuesAreReadExactly() throws Exception {
+        Schema schema = Schema.parse("band:text,region:text");
+        StringBuilder csv = new StringBuilder("band,region\n");
+        int n = 20_000;
+        for (int i = 0; i < n; i++) {
+            csv.append("b").append(i % 7).append(i % 3 == 0 ? "é" : "").append(",r").append(i).append('\n');
+        }
+        List<Object[]> rows = new ArrayList<>();
+        RecordParser.parse(schema, Format.CSV, new ByteArrayInputStream(utf8(csv.toString())), null, rows::add);
+        for (int i = 0; i < n; i++) {
+            assertArrayEquals(r("b" + i % 7 + (i % 3 == 0 ? "é" : ""), "r" + i), rows.get(i), "row " + i);
+        }
+        byte[] bad = concat(utf8(csv.toString()), utf8("b1"), new byte[] {(byte) 0xC3}, utf8(",r\n"));
+        InvalidRecordException e = assertThrows(InvalidRecordException.class,
+                () -> RecordParser.parse(schema, Format.CSV, new ByteArrayInputStream(bad), null, row -> { }));
+        assertEquals(Reason.NOT_UTF8, e.reason());
+        assertEquals(n + 2, e.line());
+    }
+
     @Test
     void aHeaderNameThatDiffersOnlyInCaseGetsAHint() {
         InvalidRecordException e = assertThrows(InvalidRecordException.class,
