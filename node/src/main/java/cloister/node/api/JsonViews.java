@@ -15,6 +15,7 @@ import cloister.tee.Platform;
 import cloister.proto.Block;
 import cloister.proto.BlockHeader;
 import cloister.proto.Call;
+import cloister.proto.DataMarketCall;
 import cloister.proto.Event;
 import cloister.proto.EventRecord;
 import cloister.proto.GovernanceCall;
@@ -137,6 +138,38 @@ final class JsonViews {
             }
             case StorageCall.Renew r -> n.put("cid", StorageViews.cid(r.file())).put("slots", r.slots());
             case StorageCall.Cancel c -> n.put("cid", StorageViews.cid(c.file()));
+            case DataMarketCall.RegisterDataset d -> n.put("name", d.datasetName()).put("cluster", d.cluster()).put("schemaBytes", d.schema().length);
+            case DataMarketCall.AddBatch b -> n.put("dataset", b.dataset()).put("cid", StorageViews.cid(b.file())).put("rows", b.rows())
+                    .put("size", b.size());
+            case DataMarketCall.SetListing l -> {
+                n.put("dataset", l.dataset()).put("description", l.listing().description());
+                amount(n, "pricePerUse", l.listing().pricePerUse());
+                amount(n, "pricePerRow", l.listing().pricePerRow());
+                n.put("purposes", String.join(",", DataMarketCall.purposes(l.listing().purposes()))).put("k", l.listing().minGroupOwners())
+                        .put("epsilonTotalMicros", l.listing().epsilonTotal()).put("epsilonCapMicros", l.listing().epsilonCap())
+                        .put("maxRowsPerOwner", l.listing().maxRowsPerOwner());
+            }
+            case DataMarketCall.Unlist u -> n.put("dataset", u.dataset());
+            case DataMarketCall.Grant g -> {
+                n.put("dataset", g.dataset()).put("buyer", g.buyer().equals(DataMarketCall.ANY_BUYER) ? "any" : g.buyer().address())
+                        .put("purposes", String.join(",", DataMarketCall.purposes(g.purposes())))
+                        .put("algorithm", g.algorithm().equals(DataMarketCall.ANY_AGGREGATE) ? "any aggregate" : g.algorithm().hex())
+                        .put("expiresAt", g.expiresAt()).put("maxUses", g.maxUses());
+                amount(n, "price", g.price());
+            }
+            case DataMarketCall.Revoke r -> n.put("dataset", r.dataset()).put("grant", r.grant());
+            case DataMarketCall.SetPolicy p -> {
+                n.put("dataset", p.dataset()).put("purposes", String.join(",", DataMarketCall.purposes(p.purposes())));
+                amount(n, "minPrice", p.minPrice());
+            }
+            case DataMarketCall.DeleteDataset d -> n.put("dataset", d.dataset());
+            case DataMarketCall.SubmitJob j -> {
+                n.put("purpose", j.purpose() < DataMarketCall.PURPOSES.size() ? DataMarketCall.PURPOSES.get(j.purpose()) : String.valueOf(j.purpose()))
+                        .put("sql", j.sql()).put("datasets", j.datasets().size()).put("epsilonMicros", j.epsilon()).put("consentBlocks", j.consentBlocks());
+                amount(n, "budget", j.budget());
+            }
+            case DataMarketCall.Decide d -> n.put("job", d.job()).put("dataset", d.dataset()).put("approve", d.approve());
+            case DataMarketCall.CancelJob c -> n.put("job", c.job());
         }
         return n;
     }
@@ -243,6 +276,17 @@ final class JsonViews {
             case Event.OrderEnded e -> {
                 n.put("cid", StorageViews.cid(e.file())).put("reason", e.reason());
                 amount(n, "refund", e.refund());
+            }
+            case Event.DatasetRegistered d -> n.put("dataset", d.dataset()).put("owner", d.owner().address()).put("name", d.name());
+            case Event.GrantAdded g -> n.put("dataset", g.dataset()).put("grant", g.grant());
+            case Event.DatasetDeleted d -> n.put("dataset", d.dataset()).put("ordersCancelled", d.ordersCancelled());
+            case Event.JobSubmitted j -> n.put("job", j.job()).put("buyer", j.buyer().address()).put("datasets", j.datasets())
+                    .put("consented", j.consented());
+            case Event.JobStarted j -> n.put("job", j.job()).put("worker", j.worker().hex()).put("datasets", j.datasets());
+            case Event.JobEnded j -> {
+                n.put("job", j.job()).put("state", j.state()).put("reason", j.reason());
+                amount(n, "paid", j.paid());
+                amount(n, "refund", j.refund());
             }
         }
         return n;

@@ -140,6 +140,12 @@ final class RegistryViews {
                 case InboundMessage.ReplicaAssigned a -> o.put("provider", a.provider().hex()).put("cid", StorageViews.cid(a.file()))
                         .put("size", a.size());
                 case InboundMessage.ReplicaReleased x -> o.put("provider", x.provider().hex()).put("cid", StorageViews.cid(x.file()));
+                case InboundMessage.JobAssigned job -> {
+                    // Public already (the chain's job record); the escrowed keys are ciphertext to the cluster key.
+                    o.put("job", job.job()).put("worker", job.worker().hex()).put("sql", job.sql()).put("epsilonMicros", job.epsilon())
+                            .put("k", job.minGroupOwners()).put("maxRowsPerOwner", job.maxRowsPerOwner()).put("datasets", job.datasets().size());
+                }
+                case InboundMessage.DatasetDeleted d -> o.put("dataset", d.dataset()).put("receiptWorker", d.receiptWorker().hex());
             }
         }
         return n;

@@ -149,6 +149,13 @@ final class EnclaveRuntime {
             case InboundMessage.StorageSlot t -> watchdog.onMessage(t);
             case InboundMessage.ReplicaAssigned a -> watchdog.onMessage(a);
             case InboundMessage.ReplicaReleased x -> watchdog.onMessage(x);
+            case InboundMessage.JobAssigned j -> {
+                // W3A: the enclave's job runner is not built yet (issue 6, next increment). Until it is, a job
+                // assigned to this worker gets no answer and the chain fails and refunds it after its time limit.
+            }
+            case InboundMessage.DatasetDeleted d -> {
+                // W3A: this enclave opens no dataset keys yet, so there is nothing to drop; the receipt comes with the job runner.
+            }
         }
     }
 
@@ -215,6 +222,15 @@ final class EnclaveRuntime {
             }
             case WorkerMessage.CallSettled c -> {
                 // gas accounting is the chain's; nothing for the enclave to do
+            }
+            case WorkerMessage.JobResult r -> {
+                // settled by the chain; nothing for the enclave to do
+            }
+            case WorkerMessage.JobFailed f -> {
+                // settled by the chain; nothing for the enclave to do
+            }
+            case WorkerMessage.DeletionReceipt d -> {
+                // recorded by the chain; nothing for the enclave to do
             }
             case WorkerMessage.WorkReport r -> {
                 if (sm.worker().equals(me())) {
