@@ -1,5 +1,9 @@
 package cloister.chain;
 
+import static cloister.chain.BlockEvents.all;
+import static cloister.chain.BlockEvents.assertFailed;
+import static cloister.chain.BlockEvents.one;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,7 +22,6 @@ import cloister.crypto.DevKeys;
 import cloister.crypto.Sha256;
 import cloister.crypto.SigningKey;
 import cloister.crypto.X25519PublicKey;
-import cloister.proto.AttestationEvidence;
 import cloister.proto.Block;
 import cloister.proto.Call;
 import cloister.proto.DataMarketCall;
@@ -30,10 +33,7 @@ import cloister.proto.RegistryCall;
 import cloister.proto.SignedWorkerMessage;
 import cloister.proto.StorageCall;
 import cloister.proto.SudoCall;
-import cloister.proto.WorkerId;
-import cloister.proto.WorkerInfo;
 import cloister.proto.WorkerMessage;
-import cloister.tee.Evidence;
 import cloister.tee.Measurement;
 import cloister.tee.sim.SimAttestationRoot;
 import cloister.tee.sim.SimMachine;
@@ -82,14 +82,14 @@ class DataMarketTest {
     @TempDir
     Path dir;
     private ChainFixture f;
-    private Worker w1;
-    private Worker w2;
+    private SimWorker w1;
+    private SimWorker w2;
 
     @BeforeEach
     void start() {
         f = new ChainFixture(dir.resolve("node"), Genesis.dev()
                 .withTee(new Genesis.TeeTrust(Optional.of(root.certificate()), List.of(BUILD), Registry.AttestationPolicy.DEV)));
-        Worker gatekeeper = worker(ALICE);
+        SimWorker gatekeeper = worker(ALICE);
         w1 = worker(FERDIE); // the workers' operator owns no dataset, so its balance shows only the job fee
         w2 = worker(FERDIE);
         submit(ALICE, registration(gatekeeper));
@@ -202,8 +202,8 @@ class DataMarketTest {
         }
         assertEquals(1, DataMarket.dataset(state(), charlie).orElseThrow().grants().get(0).uses());
 
-        Worker assignedWorker = s.worker().equals(w1.id()) ? w1 : w2;
-        Worker other = assignedWorker == w1 ? w2 : w1;
+        SimWorker assignedWorker = s.worker().equals(w1.id()) ? w1 : w2;
+        SimWorker other = assignedWorker == w1 ? w2 : w1;
         WorkerMessage.JobResult result = new WorkerMessage.JobResult(1, Sha256.hash(new byte[] {1}), new byte[] {9, 9, 9}, 3, 3);
         assertRefused(run(other.operator, other.say(result)), "BAD_ORIGIN", "assigned to another worker");
         long operatorBefore = balance(assignedWorker.operator.account()) - FEE; // its relay costs one fee below
@@ -300,7 +300,7 @@ class DataMarketTest {
             run(owner, new DataMarketCall.SetPolicy(id, 1 << RESEARCH, 0));
         }
         List<EventRecord> started = run(EVE, job(List.of(bob, charlie, dave), 3 * PRICE + DataMarket.JOB_FEE));
-        Worker w = one(started, Event.JobStarted.class).worker().equals(w1.id()) ? w1 : w2;
+        SimWorker w = one(started, Event.JobStarted.class).worker().equals(w1.id()) ? w1 : w2;
         assertEquals(EPS, DataMarket.dataset(state(), bob).orElseThrow().epsilonSpent());
         Event.JobEnded ended = one(run(w.operator, w.say(new WorkerMessage.JobFailed(1, "NOT_AGGREGATE",
                 "only aggregate queries are accepted", false))), Event.JobEnded.class);
@@ -328,8 +328,8 @@ class DataMarketTest {
         assertFailed(run(BOB, new DataMarketCall.DeleteDataset(bob)), "DATASET_DELETED", "was deleted at block");
         assertFailed(run(EVE, job(List.of(bob), PRICE * 2)), "DATASET_DELETED", "deleted by its owner");
 
-        Worker designated = msg.receiptWorker().equals(w1.id()) ? w1 : w2;
-        Worker other = designated == w1 ? w2 : w1;
+        SimWorker designated = msg.receiptWorker().equals(w1.id()) ? w1 : w2;
+        SimWorker other = designated == w1 ? w2 : w1;
         WorkerMessage.DeletionReceipt receipt = new WorkerMessage.DeletionReceipt(bob, d.deletedAt());
         assertRefused(run(other.operator, other.say(receipt)), "BAD_ORIGIN", "was not asked");
         assertRefused(run(designated.operator, designated.say(new WorkerMessage.DeletionReceipt(bob, d.deletedAt() + 1))), "UNKNOWN_DATASET",
@@ -368,7 +368,7 @@ class DataMarketTest {
             Event.JobStarted started = one(events, Event.JobStarted.class);
             assertEquals(3, started.datasets());
             expected.replaceAll((id, spent) -> spent + eps);
-            Worker w = started.worker().equals(w1.id()) ? w1 : w2;
+            SimWorker w = started.worker().equals(w1.id()) ? w1 : w2;
             boolean fails = random.nextInt(4) == 0;
             if (fails) {
                 run(w.operator, w.say(new WorkerMessage.JobFailed(job(jobs(state())).id(), "SQL_REFUSED", "refused", false)));
@@ -440,44 +440,12 @@ class DataMarketTest {
         throw new AssertionError("job " + id + " did not end");
     }
 
-    private static final class Worker {
-        final SigningKey identity;
-        final WorkerInfo info;
-        final Evidence evidence;
-        final SigningKey operator;
-        final Hash genesis;
-        long seq;
-
-        Worker(SigningKey identity, WorkerInfo info, Evidence evidence, SigningKey operator, Hash genesis) {
-            this.identity = identity;
-            this.info = info;
-            this.evidence = evidence;
-            this.operator = operator;
-            this.genesis = genesis;
-        }
-
-        WorkerId id() {
-            return info.identity();
-        }
-
-        RegistryCall.SubmitWorkerMessage say(WorkerMessage m) {
-            return new RegistryCall.SubmitWorkerMessage(SignedWorkerMessage.sign(identity, genesis, seq++, m));
-        }
+    private SimWorker worker(SigningKey operator) {
+        return SimWorker.create(f, machine, root, BUILD, operator, RANDOM);
     }
 
-    private Worker worker(SigningKey operator) {
-        SigningKey identity = SigningKey.generate(RANDOM);
-        byte[] ecdh = new byte[32];
-        RANDOM.nextBytes(ecdh);
-        WorkerInfo info = new WorkerInfo(WorkerId.of(identity.account()), X25519PublicKey.of(ecdh), genesis(), operator.account(), "0.1.0");
-        long quoteTime = f.clock;
-        Evidence e = new SimPlatform(machine, root, BUILD, () -> quoteTime, RANDOM).quote(info.reportData());
-        return new Worker(identity, info, e, operator, genesis());
-    }
-
-    private static RegistryCall.RegisterWorker registration(Worker w) {
-        return new RegistryCall.RegisterWorker(w.info, new AttestationEvidence(w.evidence.platform().code(), w.evidence.quote(),
-                w.evidence.collateral()));
+    private static RegistryCall.RegisterWorker registration(SimWorker w) {
+        return w.registration();
     }
 
     private Hash genesis() {
@@ -529,25 +497,9 @@ class DataMarketTest {
         return found;
     }
 
-    private static <T extends Event> List<T> all(List<EventRecord> events, Class<T> type) {
-        return events.stream().map(EventRecord::event).filter(type::isInstance).map(type::cast).toList();
-    }
-
-    private static <T extends Event> T one(List<EventRecord> events, Class<T> type) {
-        List<T> found = all(events, type);
-        assertEquals(1, found.size(), () -> "one " + type.getSimpleName() + " in " + events);
-        return found.get(0);
-    }
-
     private static void assertNoFailure(List<EventRecord> events) {
         assertTrue(all(events, Event.TxFailed.class).isEmpty(), events.toString());
         assertTrue(all(events, Event.WorkerMessageRefused.class).isEmpty(), events.toString());
-    }
-
-    private static void assertFailed(List<EventRecord> events, String reason, String messagePart) {
-        Event.TxFailed failed = one(events, Event.TxFailed.class);
-        assertEquals(reason, failed.reason(), failed.message());
-        assertTrue(failed.message().contains(messagePart), "'" + failed.message() + "' should contain '" + messagePart + "'");
     }
 
     private static void assertRefused(List<EventRecord> events, String reason, String messagePart) {

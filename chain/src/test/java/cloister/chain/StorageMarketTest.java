@@ -1,5 +1,9 @@
 package cloister.chain;
 
+import static cloister.chain.BlockEvents.all;
+import static cloister.chain.BlockEvents.assertFailed;
+import static cloister.chain.BlockEvents.one;
+
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
@@ -18,8 +22,6 @@ import cloister.crypto.AccountId;
 import cloister.crypto.DevKeys;
 import cloister.crypto.Sha256;
 import cloister.crypto.SigningKey;
-import cloister.crypto.X25519PublicKey;
-import cloister.proto.AttestationEvidence;
 import cloister.proto.Block;
 import cloister.proto.Call;
 import cloister.proto.Event;
@@ -27,15 +29,11 @@ import cloister.proto.EventRecord;
 import cloister.proto.GovernanceCall;
 import cloister.proto.InboundMessage;
 import cloister.proto.RegistryCall;
-import cloister.proto.SignedWorkerMessage;
 import cloister.proto.StorageCall;
 import cloister.proto.SudoCall;
 import cloister.proto.WorkerId;
-import cloister.proto.WorkerInfo;
-import cloister.proto.WorkerMessage;
 import cloister.proto.WorkerMessage.FileEntry;
 import cloister.proto.WorkerMessage.WorkReport;
-import cloister.tee.Evidence;
 import cloister.tee.Measurement;
 import cloister.tee.sim.SimAttestationRoot;
 import cloister.tee.sim.SimMachine;
@@ -106,7 +104,7 @@ class StorageMarketTest {
 
     @Test
     void providersMustBeAttestedWorkersRegisteredByTheirOperator() {
-        Worker w = worker(BOB);
+        SimWorker w = worker(BOB);
         assertFailed(run(BOB, new StorageCall.RegisterProvider(w.id(), 1_000, ENDPOINT)), "UNKNOWN_WORKER", "is not registered");
         run(BOB, registration(w));
         assertTrue(Registry.worker(state(), w.id()).isPresent());
@@ -137,7 +135,7 @@ class StorageMarketTest {
 
     @Test
     void ordersAreCheckedEscrowedAndGoToDistinctProvidersInAnchorHashOrder() {
-        List<Worker> ps = providers(10_000, BOB, CHARLIE, DAVE);
+        List<SimWorker> ps = providers(10_000, BOB, CHARLIE, DAVE);
         Hash file = file("report.pdf");
         long ferdie = balance(FERDIE);
         assertFailed(run(FERDIE, order(file, 100, 2, 1, Tokens.of(600_000))), "INSUFFICIENT_BALANCE",
@@ -187,7 +185,7 @@ class StorageMarketTest {
         assertArrayEquals(wrapped, o.wrappedKey());
         assertEquals(expected.stream().map(id -> new StorageMarket.Replica(id, 1, -1)).toList(), o.assigned());
         assertEquals(List.of(file), StorageMarket.orders(state()));
-        for (Worker w : ps) {
+        for (SimWorker w : ps) {
             assertEquals(expected.contains(w.id()) ? 4_000 : 0, provider(w).used(), "bytes assigned to " + w.id().hex());
         }
 
@@ -207,9 +205,9 @@ class StorageMarketTest {
     void twoNodesReplayingTheSameBlocksAssignTheSameProviders() {
         try (ChainFixture other = new ChainFixture(dir.resolve("other"), spec())) {
             assertEquals(genesis(), other.chain.info().genesisHash());
-            List<Worker> ps = new ArrayList<>();
+            List<SimWorker> ps = new ArrayList<>();
             for (SigningKey op : List.of(BOB, CHARLIE, DAVE, EVE, FERDIE)) {
-                Worker w = worker(op);
+                SimWorker w = worker(op);
                 submit(op, registration(w));
                 submit(op, new StorageCall.RegisterProvider(w.id(), 1_000_000, ENDPOINT));
                 ps.add(w);
@@ -244,7 +242,7 @@ class StorageMarketTest {
 
     @Test
     void anOrderWaitsForProvidersAndGetsThemWhenOneRegisters() {
-        Worker first = providers(10_000, BOB).get(0);
+        SimWorker first = providers(10_000, BOB).get(0);
         Hash file = file("waiting");
         List<EventRecord> placed = run(FERDIE, order(file, 100, 2, 5, 10));
         assertEquals(List.of(new Event.ReplicaAssigned(file, first.id())), all(placed, Event.ReplicaAssigned.class));
@@ -254,7 +252,7 @@ class StorageMarketTest {
         assertTrue(all(boundary, Event.ReplicaAssigned.class).isEmpty(), "no other provider to assign: " + boundary);
         assertEquals(List.of(first.id()), holders(state(), file));
 
-        Worker second = providers(10_000, CHARLIE).get(0);
+        SimWorker second = providers(10_000, CHARLIE).get(0);
         assertEquals(List.of(new Event.ReplicaAssigned(file, second.id())), all(lastEvents, Event.ReplicaAssigned.class));
         assertEquals(List.of(new InboundMessage.ReplicaAssigned(second.id(), file, 100)), messagesOf(InboundMessage.ReplicaAssigned.class));
         assertEquals(List.of(new StorageMarket.Replica(first.id(), 0, 0), new StorageMarket.Replica(second.id(), 1, -1)),
@@ -320,8 +318,8 @@ class StorageMarketTest {
     @Test
     void workReportsAreCheckedAgainstTheSlotTheAnchorAndTheirArithmetic() {
         run(ALICE, new SudoCall.Sudo(new GovernanceCall.SetStorageSlot(30)));
-        Worker p = providers(10_000, BOB).get(0);
-        Worker plain = worker(BOB);
+        SimWorker p = providers(10_000, BOB).get(0);
+        SimWorker plain = worker(BOB);
         run(BOB, registration(plain));
         toBoundary();
         StorageMarket.Slot slot = StorageMarket.slot(state());
@@ -396,7 +394,7 @@ class StorageMarketTest {
 
     @Test
     void verifiedReplicasArePaidMissingOnesAreLostAndRepairedAndTheOrderExpires() {
-        Map<WorkerId, Worker> byId = byId(providers(10_000, BOB, CHARLIE, DAVE));
+        Map<WorkerId, SimWorker> byId = byId(providers(10_000, BOB, CHARLIE, DAVE));
         toBoundary();
         Hash file = file("dataset.parquet");
         long ferdie = balance(FERDIE);
@@ -404,9 +402,9 @@ class StorageMarketTest {
         assertEquals(ferdie - FEE - 6_000, balance(FERDIE));
         assertEquals(4, order(file).endSlot());
         List<WorkerId> holders = holders(state(), file);
-        Worker x = byId.get(holders.get(0));
-        Worker y = byId.get(holders.get(1));
-        Worker z = byId.values().stream().filter(w -> !holders.contains(w.id())).findFirst().orElseThrow();
+        SimWorker x = byId.get(holders.get(0));
+        SimWorker y = byId.get(holders.get(1));
+        SimWorker z = byId.values().stream().filter(w -> !holders.contains(w.id())).findFirst().orElseThrow();
 
         // Slot 1: x holds the file, z (no replica) reports to stay active, y says nothing: y is still in its grace.
         holding(x, Map.of(file, 500L));
@@ -509,7 +507,7 @@ class StorageMarketTest {
 
     @Test
     void ordersExpireCancelAndRenewWithTheUnearnedEscrowRefunded() {
-        List<Worker> ps = providers(10_000, BOB, CHARLIE);
+        List<SimWorker> ps = providers(10_000, BOB, CHARLIE);
         Hash file = file("notes");
         Hash brief = file("brief");
         run(FERDIE, order(file, 100, 2, 2, 700));
@@ -571,7 +569,7 @@ class StorageMarketTest {
         accounts.add(ESCROW);
         accounts.add(SystemParams.TREASURY);
         run(ALICE, new SudoCall.Sudo(new GovernanceCall.SetStorageSlot(3)));
-        List<Worker> ps = providers(3_000, BOB, CHARLIE, DAVE, EVE);
+        List<SimWorker> ps = providers(3_000, BOB, CHARLIE, DAVE, EVE);
         List<SigningKey> owners = List.of(FERDIE, ALICE, BOB);
         List<Hash> files = new ArrayList<>();
         for (int i = 0; i < 8; i++) {
@@ -614,7 +612,7 @@ class StorageMarketTest {
                 submit(who, new StorageCall.Cancel(victim));
                 txs++;
             }
-            for (Worker w : ps) {
+            for (SimWorker w : ps) {
                 if (mode.get(w.id()) == 2 || Objects.equals(reportedIn.get(w.id()), next.slot()) || rnd.nextInt(100) >= 50) {
                     continue;
                 }
@@ -682,7 +680,7 @@ class StorageMarketTest {
     }
 
     /** After every block: money is conserved, the escrow backs exactly the open orders, providers' bytes add up. */
-    private void checkInvariants(List<EventRecord> events, List<AccountId> accounts, long issuance, long treasury, List<Worker> ps) {
+    private void checkInvariants(List<EventRecord> events, List<AccountId> accounts, long issuance, long treasury, List<SimWorker> ps) {
         StateReader s = state();
         String at = " at height " + f.chain.head().height() + ", events " + events;
         assertEquals(issuance, Balances.totalIssuance(s), "total issuance" + at);
@@ -701,7 +699,7 @@ class StorageMarketTest {
             holders.forEach(id -> used.merge(id, o.size(), Long::sum));
         }
         assertEquals(escrowed, Balances.account(s, ESCROW).balance(), "escrow balance = Σ open orders' escrow" + at);
-        for (Worker w : ps) {
+        for (SimWorker w : ps) {
             assertEquals(used.getOrDefault(w.id(), 0L).longValue(), StorageMarket.provider(s, w.id()).orElseThrow().used(),
                     "bytes assigned to " + w.id().hex() + at);
         }
@@ -710,15 +708,15 @@ class StorageMarketTest {
     // ---------------------------------------------------------------- the wrong-size scenario
 
     /** x holds the file, y holds it at a wrong size, z has no replica and reports to stay active. */
-    private record Setup(Hash file, Worker x, Worker y, Worker z) {}
+    private record Setup(Hash file, SimWorker x, SimWorker y, SimWorker z) {}
 
     private Setup wrongSizeSetup() {
-        Map<WorkerId, Worker> byId = byId(providers(10_000, BOB, CHARLIE, DAVE));
+        Map<WorkerId, SimWorker> byId = byId(providers(10_000, BOB, CHARLIE, DAVE));
         toBoundary();
         Hash file = file("genome.fa");
         run(FERDIE, order(file, 500, 2, 6, 1_000));
         List<WorkerId> holders = holders(state(), file);
-        Worker z = byId.values().stream().filter(w -> !holders.contains(w.id())).findFirst().orElseThrow();
+        SimWorker z = byId.values().stream().filter(w -> !holders.contains(w.id())).findFirst().orElseThrow();
         return new Setup(file, byId.get(holders.get(0)), byId.get(holders.get(1)), z);
     }
 
@@ -730,53 +728,19 @@ class StorageMarketTest {
 
     // ---------------------------------------------------------------- workers
 
-    /** A worker's keys and quote, as its enclave would make them; {@code seq} is its next message's sequence number. */
-    private static final class Worker {
-        final SigningKey identity;
-        final WorkerInfo info;
-        final Evidence evidence;
-        final SigningKey operator;
-        final Hash genesis;
-        long seq;
-
-        Worker(SigningKey identity, WorkerInfo info, Evidence evidence, SigningKey operator, Hash genesis) {
-            this.identity = identity;
-            this.info = info;
-            this.evidence = evidence;
-            this.operator = operator;
-            this.genesis = genesis;
-        }
-
-        WorkerId id() {
-            return info.identity();
-        }
-
-        /** The message, signed with the next sequence number, in the transaction that relays it. */
-        RegistryCall.SubmitWorkerMessage say(WorkerMessage m) {
-            return new RegistryCall.SubmitWorkerMessage(SignedWorkerMessage.sign(identity, genesis, seq++, m));
-        }
+    private SimWorker worker(SigningKey operator) {
+        return SimWorker.create(f, machine, root, BUILD, operator, RANDOM);
     }
 
-    private Worker worker(SigningKey operator) {
-        SigningKey identity = SigningKey.generate(RANDOM);
-        byte[] ecdh = new byte[32];
-        RANDOM.nextBytes(ecdh);
-        WorkerInfo info = new WorkerInfo(WorkerId.of(identity.account()), X25519PublicKey.of(ecdh), genesis(), operator.account(), "0.1.0");
-        long quoteTime = f.clock;
-        Evidence e = new SimPlatform(machine, root, BUILD, () -> quoteTime, RANDOM).quote(info.reportData());
-        return new Worker(identity, info, e, operator, genesis());
-    }
-
-    private static RegistryCall.RegisterWorker registration(Worker w) {
-        return new RegistryCall.RegisterWorker(w.info, new AttestationEvidence(w.evidence.platform().code(), w.evidence.quote(),
-                w.evidence.collateral()));
+    private static RegistryCall.RegisterWorker registration(SimWorker w) {
+        return w.registration();
     }
 
     /** Registers one attested worker per operator and makes each a provider of {@code capacity} bytes, in one block. */
-    private List<Worker> providers(long capacity, SigningKey... operators) {
-        List<Worker> out = new ArrayList<>();
+    private List<SimWorker> providers(long capacity, SigningKey... operators) {
+        List<SimWorker> out = new ArrayList<>();
         for (SigningKey op : operators) {
-            Worker w = worker(op);
+            SimWorker w = worker(op);
             submit(op, registration(w));
             submit(op, new StorageCall.RegisterProvider(w.id(), capacity, ENDPOINT));
             out.add(w);
@@ -788,7 +752,7 @@ class StorageMarketTest {
     }
 
     /** A valid work report for the slot of the next block, saying the provider now holds exactly {@code holds}. */
-    private WorkReport report(Worker w, Map<Hash, Long> holds) {
+    private WorkReport report(SimWorker w, Map<Hash, Long> holds) {
         TreeMap<Hash, Long> now = new TreeMap<>(holds);
         TreeMap<Hash, Long> was = StorageMarket.providerFiles(state(), w.id());
         List<FileEntry> added = new ArrayList<>();
@@ -809,7 +773,7 @@ class StorageMarketTest {
     }
 
     /** Seals {@code w}'s valid report that it holds exactly {@code holds}, in a block of its own, and checks it was accepted. */
-    private List<EventRecord> holding(Worker w, Map<Hash, Long> holds) {
+    private List<EventRecord> holding(SimWorker w, Map<Hash, Long> holds) {
         List<EventRecord> events = seal(w.operator, w.say(report(w, holds)));
         assertEquals(w.id(), one(events, Event.WorkReportAccepted.class).provider());
         return events;
@@ -935,7 +899,7 @@ class StorageMarketTest {
         return out;
     }
 
-    private StorageMarket.Provider provider(Worker w) {
+    private StorageMarket.Provider provider(SimWorker w) {
         return StorageMarket.provider(state(), w.id()).orElseThrow();
     }
 
@@ -951,24 +915,8 @@ class StorageMarketTest {
         return f.chain.workerMessages(f.chain.head().height()).orElseThrow().stream().filter(type::isInstance).toList();
     }
 
-    private static <T extends Event> List<T> all(List<EventRecord> events, Class<T> type) {
-        return events.stream().map(EventRecord::event).filter(type::isInstance).map(type::cast).toList();
-    }
-
-    private static <T extends Event> T one(List<EventRecord> events, Class<T> type) {
-        List<T> found = all(events, type);
-        assertEquals(1, found.size(), () -> "one " + type.getSimpleName() + " in " + events);
-        return found.get(0);
-    }
-
-    private static void assertFailed(List<EventRecord> events, String reason, String messagePart) {
-        Event.TxFailed failed = one(events, Event.TxFailed.class);
-        assertEquals(reason, failed.reason(), failed.message());
-        assertTrue(failed.message().contains(messagePart), "'" + failed.message() + "' should contain '" + messagePart + "'");
-    }
-
     /** A worker message that was authentic and in order (the transaction succeeds) but whose content was refused. */
-    private static void assertRefused(List<EventRecord> events, Worker w, String reason, String messagePart) {
+    private static void assertRefused(List<EventRecord> events, SimWorker w, String reason, String messagePart) {
         assertTrue(all(events, Event.TxFailed.class).isEmpty(), events.toString());
         assertTrue(all(events, Event.WorkReportAccepted.class).isEmpty(), events.toString());
         Event.WorkerMessageRefused refused = one(events, Event.WorkerMessageRefused.class);
@@ -1001,12 +949,12 @@ class StorageMarketTest {
         return WorkReport.filesRoot(sorted);
     }
 
-    private static List<WorkerId> ids(List<Worker> ws) {
-        return ws.stream().map(Worker::id).toList();
+    private static List<WorkerId> ids(List<SimWorker> ws) {
+        return ws.stream().map(SimWorker::id).toList();
     }
 
-    private static Map<WorkerId, Worker> byId(List<Worker> ws) {
-        Map<WorkerId, Worker> out = new LinkedHashMap<>();
+    private static Map<WorkerId, SimWorker> byId(List<SimWorker> ws) {
+        Map<WorkerId, SimWorker> out = new LinkedHashMap<>();
         ws.forEach(w -> out.put(w.id(), w));
         return out;
     }

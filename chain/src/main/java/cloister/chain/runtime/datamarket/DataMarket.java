@@ -282,6 +282,11 @@ public final class DataMarket {
 
     /** One dataset of a job: its state, the price its owner is paid if used, how it consented, and a note in plain words. */
     public record JobEntry(long dataset, AccountId owner, EntryState state, long price, String how, String note) {
+        /** The grant this entry consented by ({@code how} = "grant N"), or -1. */
+        int grantIndex() {
+            return how.startsWith("grant ") ? Integer.parseInt(how.substring(6)) : -1;
+        }
+
         JobEntry with(EntryState s, String newNote) {
             return new JobEntry(dataset, owner, s, price, how, newNote);
         }
@@ -465,7 +470,7 @@ public final class DataMarket {
     }
 
     /** The sender's own dataset (not deleted if {@code live}), or why not. */
-    private static Checked owned(StateReader s, AccountId sender, long id, boolean live) {
+    private static Checked<Dataset> owned(StateReader s, AccountId sender, long id, boolean live) {
         Optional<Dataset> d = dataset(s, id);
         if (d.isEmpty()) {
             return Checked.fail(DispatchError.UNKNOWN_DATASET, "no dataset " + id);
@@ -476,16 +481,17 @@ public final class DataMarket {
         if (live && d.get().deleted()) {
             return Checked.fail(DispatchError.DATASET_DELETED, "dataset " + id + " was deleted at block " + d.get().deletedAt());
         }
-        return new Checked(d.get(), null);
+        return new Checked<>(d.get(), null);
     }
 
-    private record Checked(Dataset dataset, DispatchOutcome failure) {
-        static Checked fail(DispatchError e, String message) {
-            return new Checked(null, DispatchOutcome.fail(e, message));
+    /** A dataset or job a call may act on, or why it may not. */
+    private record Checked<T>(T value, DispatchOutcome failure) {
+        static <T> Checked<T> fail(DispatchError e, String message) {
+            return new Checked<>(null, DispatchOutcome.fail(e, message));
         }
 
-        DispatchOutcome map(java.util.function.Function<Dataset, DispatchOutcome> f) {
-            return failure != null ? failure : f.apply(dataset);
+        DispatchOutcome map(java.util.function.Function<T, DispatchOutcome> f) {
+            return failure != null ? failure : f.apply(value);
         }
     }
 
@@ -854,8 +860,8 @@ public final class DataMarket {
             }
             Dataset d = dataset(s, e.dataset()).orElseThrow();
             String why = ineligible(d, job.purpose(), job.epsilon());
-            if (why == null && e.how().startsWith("grant ")) {
-                Grant g = d.grants().get(Integer.parseInt(e.how().substring(6)));
+            if (why == null && e.grantIndex() >= 0) {
+                Grant g = d.grants().get(e.grantIndex());
                 if (!g.usable(s.height())) {
                     why = g.revoked() ? "grant " + g.index() + " was revoked" : "grant " + g.index() + " expired or is used up";
                 }
@@ -903,8 +909,8 @@ public final class DataMarket {
             Builder b = d.edit();
             b.epsilonSpent += job.epsilon();
             for (JobEntry e : entries) {
-                if (e.dataset() == d.id() && e.how().startsWith("grant ")) {
-                    int gi = Integer.parseInt(e.how().substring(6));
+                int gi = e.grantIndex();
+                if (e.dataset() == d.id() && gi >= 0) {
                     b.grants.set(gi, b.grants.get(gi).withUses(b.grants.get(gi).uses() + 1));
                 }
             }
@@ -994,8 +1000,8 @@ public final class DataMarket {
                         if (e.state() == EntryState.USED) {
                             Builder b = dataset(s, e.dataset()).orElseThrow().edit();
                             b.epsilonSpent -= job.epsilon();
-                            if (e.how().startsWith("grant ")) {
-                                int gi = Integer.parseInt(e.how().substring(6));
+                            int gi = e.grantIndex();
+                            if (gi >= 0) {
                                 b.grants.set(gi, b.grants.get(gi).withUses(b.grants.get(gi).uses() - 1));
                             }
                             putDataset(s, b.build());
@@ -1025,25 +1031,18 @@ public final class DataMarket {
         };
     }
 
-    private record JobCheck(Job job, DispatchOutcome failure) {
-        DispatchOutcome map(java.util.function.Function<Job, DispatchOutcome> f) {
-            return failure != null ? failure : f.apply(job);
-        }
-    }
-
-    private static JobCheck assignedJob(StateReader s, WorkerId worker, long id) {
+    private static Checked<Job> assignedJob(StateReader s, WorkerId worker, long id) {
         Optional<Job> job = job(s, id);
         if (job.isEmpty()) {
-            return new JobCheck(null, DispatchOutcome.fail(DispatchError.UNKNOWN_JOB, "no job " + id));
+            return Checked.fail(DispatchError.UNKNOWN_JOB, "no job " + id);
         }
         if (job.get().state() != JobState.RUNNING) {
-            return new JobCheck(null, DispatchOutcome.fail(DispatchError.WRONG_JOB_STATE, "job " + id + " is " + job.get().state().word()
-                    + ": it takes no result"));
+            return Checked.fail(DispatchError.WRONG_JOB_STATE, "job " + id + " is " + job.get().state().word() + ": it takes no result");
         }
         if (!job.get().worker().equals(Optional.of(worker))) {
-            return new JobCheck(null, DispatchOutcome.fail(DispatchError.BAD_ORIGIN, "job " + id + " is assigned to another worker"));
+            return Checked.fail(DispatchError.BAD_ORIGIN, "job " + id + " is assigned to another worker");
         }
-        return new JobCheck(job.get(), null);
+        return new Checked<>(job.get(), null);
     }
 
     // ---------------------------------------------------------------- helpers
