@@ -43,7 +43,7 @@ class SurveyAnalysisTest {
         Map<String, long[]> counts = new TreeMap<>();
         Map<String, Double> sums = new TreeMap<>();
         for (OwnerRows o : data) {
-            Object[] r = o.rows().get(0);
+            Object[] r = o.rows().iterator().next();
             counts.computeIfAbsent((String) r[0], b -> new long[1])[0]++;
             sums.merge((String) r[0], Math.min(250_000, (Double) r[1]), Double::sum);
         }
