@@ -105,6 +105,36 @@ public sealed interface EnclaveCall {
     /** Tag 0x0D: the watchdog's public view (slot, files assigned and their state). Reply: {@link EnclaveReply.StorageView}. */
     record StorageStatus() implements EnclaveCall {}
 
+    /** Tag 0x0E: the files the open W3A jobs still need. Reply: {@link EnclaveReply.JobNeeds}. */
+    record JobNeeds() implements EnclaveCall {}
+
+    /**
+     * Tag 0x0F: the encrypted blocks of one file of a job (its manifest and every chunk, at most {@link #MAX_JOB_FILE_BLOCKS}).
+     * Reply: {@link EnclaveReply.Egress} — the job's signed result or failure when this was its last file, else empty.
+     */
+    record JobFile(long job, Hash file, List<byte[]> blocks) implements EnclaveCall {
+        public JobFile {
+            blocks = blocks.stream().map(byte[]::clone).toList();
+            if (blocks.size() > MAX_JOB_FILE_BLOCKS) {
+                throw new IllegalArgumentException("at most " + MAX_JOB_FILE_BLOCKS + " blocks per job file");
+            }
+        }
+
+        @Override
+        public List<byte[]> blocks() {
+            return blocks.stream().map(byte[]::clone).toList();
+        }
+    }
+
+    /** A manifest and 64 chunks of 256 KiB: the largest batch file a job takes (the collector cuts batches to fit). */
+    int MAX_JOB_FILE_BLOCKS = 65;
+
+    /**
+     * Tag 0x10: the host could not fetch {@code file} of {@code job} from any replica. Reply: {@link EnclaveReply.Egress}
+     * with the job's signed failure (nothing was released).
+     */
+    record JobFileMissing(long job, Hash file, String reason) implements EnclaveCall {}
+
     default byte[] encode() {
         CanonicalWriter w = new CanonicalWriter(64);
         switch (this) {
@@ -129,6 +159,12 @@ public sealed interface EnclaveCall {
             }
             case StorageReport r -> w.u8(0x0C);
             case StorageStatus s -> w.u8(0x0D);
+            case JobNeeds j -> w.u8(0x0E);
+            case JobFile f -> {
+                w.u8(0x0F).u64(f.job()).hash(f.file()).u32(f.blocks.size());
+                f.blocks.forEach(w::bytes);
+            }
+            case JobFileMissing m -> w.u8(0x10).u64(m.job()).hash(m.file()).string(m.reason());
         }
         return w.toByteArray();
     }
@@ -171,6 +207,21 @@ public sealed interface EnclaveCall {
             }
             case 0x0C -> new StorageReport();
             case 0x0D -> new StorageStatus();
+            case 0x0E -> new JobNeeds();
+            case 0x0F -> {
+                long job = r.u64("job");
+                Hash file = r.hash("file");
+                int n = r.u32("blocks");
+                if (n > MAX_JOB_FILE_BLOCKS) {
+                    throw new MalformedException(n + " blocks, at most " + MAX_JOB_FILE_BLOCKS);
+                }
+                List<byte[]> blocks = new ArrayList<>(n);
+                for (int i = 0; i < n; i++) {
+                    blocks.add(r.bytes(cloister.storage.chunk.ChunkedFile.MAX_BLOCK, "block"));
+                }
+                yield new JobFile(job, file, blocks);
+            }
+            case 0x10 -> new JobFileMissing(r.u64("job"), r.hash("file"), r.string(1024, "reason"));
             default -> throw new MalformedException("unknown ecall " + tag);
         };
         r.end("ecall");

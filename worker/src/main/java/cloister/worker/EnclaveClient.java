@@ -83,6 +83,21 @@ public final class EnclaveClient {
         return expect(new EnclaveCall.StorageStatus(), EnclaveReply.StorageView.class);
     }
 
+    /** The files the enclave's open W3A jobs still need. */
+    public List<EnclaveReply.JobFileNeed> jobNeeds() {
+        return expect(new EnclaveCall.JobNeeds(), EnclaveReply.JobNeeds.class).files();
+    }
+
+    /** Hands one fetched file of a job to the enclave; returns the signed result or failure if the job ended. */
+    public List<SignedWorkerMessage> jobFile(long job, Hash file, List<byte[]> blocks) {
+        return expect(new EnclaveCall.JobFile(job, file, blocks), EnclaveReply.Egress.class).messages();
+    }
+
+    /** Tells the enclave a job's file could not be fetched; returns the job's signed failure. */
+    public List<SignedWorkerMessage> jobFileMissing(long job, Hash file, String reason) {
+        return expect(new EnclaveCall.JobFileMissing(job, file, reason), EnclaveReply.Egress.class).messages();
+    }
+
     private <T extends EnclaveReply> T expect(EnclaveCall call, Class<T> type) {
         EnclaveReply reply;
         try {

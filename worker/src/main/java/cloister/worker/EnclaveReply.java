@@ -118,6 +118,16 @@ public sealed interface EnclaveReply {
         }
     }
 
+    /** Tag 0x0B: the files the enclave's open W3A jobs still need, in job order. */
+    record JobNeeds(List<JobFileNeed> files) implements EnclaveReply {
+        public JobNeeds {
+            files = List.copyOf(files);
+        }
+    }
+
+    /** One file a job needs: the chain's file digest (a raw CID) and its stored size. */
+    record JobFileNeed(long job, Hash file, long size) {}
+
     /** Tag 0xFF: the call failed as a whole. */
     record Failure(EnclaveError reason, String message) implements EnclaveReply {}
 
@@ -161,6 +171,10 @@ public sealed interface EnclaveReply {
                 w.u8(0x0A).u64(v.slot() + 1).u64(v.slotStart()).u32(v.slotBlocks()).u64(v.lastReportedSlot() + 1).u32(v.roundsThisSlot())
                         .u64(v.heldBlocks()).u32(v.files().size());
                 v.files().forEach(f -> w.hash(f.file()).u64(f.size()).u8(f.state()));
+            }
+            case JobNeeds j -> {
+                w.u8(0x0B).u32(j.files().size());
+                j.files().forEach(f -> w.u64(f.job()).hash(f.file()).u64(f.size()));
             }
             case Failure f -> w.u8(0xFF).string(f.reason().code()).string(f.message());
         }
@@ -242,6 +256,17 @@ public sealed interface EnclaveReply {
                     files.add(new FileState(r.hash("file"), r.u64("size"), r.u8("state")));
                 }
                 yield new StorageView(slot, start, blocks, reported, rounds, heldBlocks, files);
+            }
+            case 0x0B -> {
+                int n = r.u32("files");
+                if (n > 10_000_000) {
+                    throw new MalformedException("too many files");
+                }
+                List<JobFileNeed> files = new ArrayList<>(Math.min(n, 1 << 16));
+                for (int i = 0; i < n; i++) {
+                    files.add(new JobFileNeed(r.u64("job"), r.hash("file"), r.u64("size")));
+                }
+                yield new JobNeeds(files);
             }
             case 0xFF -> new Failure(reason(EnclaveError.class, r.string(64, "reason")), r.string(4096, "message"));
             default -> throw new MalformedException("unknown reply " + tag);

@@ -24,7 +24,9 @@ class EnclaveCodecTest {
     void callsAndRepliesRoundTrip() {
         List<EnclaveCall> calls = List.of(new EnclaveCall.Init(chain.genesisHash(), DevKeys.get("bob").account(), "v1"),
                 new EnclaveCall.Sync(chain.blocks(0, 0)), new EnclaveCall.Query(new byte[] {1, 2}), new EnclaveCall.Outcome(Hash.ZERO),
-                new EnclaveCall.Status(), new EnclaveCall.Checkpoint(), new EnclaveCall.Outbox(), new EnclaveCall.Announce("http://x"));
+                new EnclaveCall.Status(), new EnclaveCall.Checkpoint(), new EnclaveCall.Outbox(), new EnclaveCall.Announce("http://x"),
+                new EnclaveCall.JobNeeds(), new EnclaveCall.JobFile(7, Sha256.hash(new byte[2]), List.of(new byte[] {1}, new byte[0])),
+                new EnclaveCall.JobFileMissing(7, Hash.ZERO, "no healthy replica"));
         for (EnclaveCall c : calls) {
             assertArrayEquals(c.encode(), EnclaveCall.decode(c.encode()).encode(), c.toString());
         }
@@ -36,6 +38,7 @@ class EnclaveCodecTest {
                 new EnclaveReply.Outcome(Optional.of(new CommandOutcome(Sha256.hash(new byte[1]), ContractId.system("secret-notes", 0), 4,
                         false, "UNKNOWN_NOTE", "you have no note 3", 0))), new EnclaveReply.Outcome(Optional.empty()),
                 new EnclaveReply.Status(w.client.status()), new EnclaveReply.Done(), new EnclaveReply.Egress(List.of(m)),
+                new EnclaveReply.JobNeeds(List.of(new EnclaveReply.JobFileNeed(3, Hash.ZERO, 4096), new EnclaveReply.JobFileNeed(4, Hash.ZERO, 1))),
                 new EnclaveReply.Failure(EnclaveError.INTERNAL, "boom"));
         for (EnclaveReply r : replies) {
             assertArrayEquals(r.encode(), EnclaveReply.decode(r.encode()).encode(), r.toString());

@@ -82,8 +82,10 @@ final class WorkerCommands implements Runnable {
                 }
             }, "worker-shutdown");
             Runtime.getRuntime().addShutdownHook(hook);
+            cloister.node.market.JobDataService jobs = null;
             try {
                 host.start();
+                jobs = cloister.node.market.JobDataService.start(host, node.baseUrl());
                 table(new String[][] {
                     {"worker", host.id().hex()},
                     {"platform", "sim — " + Platform.SIM_WARNING},
@@ -97,6 +99,9 @@ final class WorkerCommands implements Runnable {
                 out().flush();
                 stop.await();
             } finally {
+                if (jobs != null) {
+                    jobs.close();
+                }
                 host.close();
                 out().println("worker stopped.");
                 out().flush();

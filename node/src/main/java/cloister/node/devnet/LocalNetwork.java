@@ -135,6 +135,8 @@ public final class LocalNetwork implements AutoCloseable {
     private final cloister.storage.store.DiskChunkStore staging;
     private final cloister.node.storage.BlockGateway stagingGateway;
     private ContractId notes;
+    /** One per compute worker: carries the encrypted batch files of the W3A jobs its enclave runs. */
+    private final List<cloister.node.market.JobDataService> jobServices = new ArrayList<>();
 
     private LocalNetwork(ChainNode node, ApiServer api, List<WorkerHost> gatekeepers, List<WorkerHost> workers, List<Provider> providers,
                          Measurement build, SimAttestationRoot root, Options options, SimMachine machine,
@@ -202,6 +204,9 @@ public final class LocalNetwork implements AutoCloseable {
                 ps.add(new Provider(name, true, host, startService(dir, name, host, apiUrl, options.providerCapacity())));
             }
             LocalNetwork net = new LocalNetwork(node, api, gks, ws, ps, build, root, options, machine, staging, stagingGateway);
+            for (WorkerHost w : ws) {
+                net.jobServices.add(cloister.node.market.JobDataService.start(w, apiUrl));
+            }
             self.set(net);
             return net;
         } catch (RuntimeException | IOException e) {
@@ -336,6 +341,7 @@ public final class LocalNetwork implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        jobServices.forEach(cloister.node.market.JobDataService::close);
         for (Provider p : providers) {
             if (p.service != null) {
                 p.service.close();

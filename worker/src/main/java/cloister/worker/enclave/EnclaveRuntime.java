@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 final class EnclaveRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(EnclaveRuntime.class);
-    static final int STATE_VERSION = 3;
+    static final int STATE_VERSION = 4;
+    /** Checkpoints of this version (before W3A jobs) still open: no open jobs, nothing deleted. */
+    static final int STATE_VERSION_NO_JOBS = 3;
     /** Checkpoints of this version (before the storage watchdog) still open: the watchdog starts empty. */
     static final int STATE_VERSION_NO_WATCHDOG = 2;
 
@@ -39,18 +41,20 @@ final class EnclaveRuntime {
     final GatekeeperRole gatekeeper;
     final ContractHost contracts;
     final StorageWatchdog watchdog;
+    final JobRunner jobs;
     private final SecureRandom random;
     /** Set when a message may have created a gatekeeper duty; the duties are scanned once per block then. */
     private boolean dutiesDirty = true;
 
     private EnclaveRuntime(EnclaveKeys keys, NetworkView view, Outbox outbox, GatekeeperRole gatekeeper, ContractHost contracts,
-                           StorageWatchdog watchdog, SecureRandom random) {
+                           StorageWatchdog watchdog, JobRunner jobs, SecureRandom random) {
         this.keys = keys;
         this.view = view;
         this.outbox = outbox;
         this.gatekeeper = gatekeeper;
         this.contracts = contracts;
         this.watchdog = watchdog;
+        this.jobs = jobs;
         this.random = random;
     }
 
@@ -58,7 +62,7 @@ final class EnclaveRuntime {
                                 SecureRandom random) {
         NetworkView view = new NetworkView();
         return new EnclaveRuntime(keys, view, new Outbox(), gatekeeper, new ContractHost(kinds, keys.genesisHash, keys.id, view, engine),
-                new StorageWatchdog(keys.id), random);
+                new StorageWatchdog(keys.id), new JobRunner(keys.id, keys.genesisHash), random);
     }
 
     WorkerId me() {
@@ -79,6 +83,7 @@ final class EnclaveRuntime {
         for (WorkerMessage m : contracts.takeSettlements()) {
             egress.add(outbox.sign(keys.identity, keys.genesisHash, m));
         }
+        egress.addAll(signAll(jobs.takeEgress()));
         if (!dutiesDirty) {
             return egress;
         }
@@ -149,13 +154,8 @@ final class EnclaveRuntime {
             case InboundMessage.StorageSlot t -> watchdog.onMessage(t);
             case InboundMessage.ReplicaAssigned a -> watchdog.onMessage(a);
             case InboundMessage.ReplicaReleased x -> watchdog.onMessage(x);
-            case InboundMessage.JobAssigned j -> {
-                // W3A: the enclave's job runner is not built yet (issue 6, next increment). Until it is, a job
-                // assigned to this worker gets no answer and the chain fails and refunds it after its time limit.
-            }
-            case InboundMessage.DatasetDeleted d -> {
-                // W3A: this enclave opens no dataset keys yet, so there is nothing to drop; the receipt comes with the job runner.
-            }
+            case InboundMessage.JobAssigned j -> jobs.onAssigned(j);
+            case InboundMessage.DatasetDeleted d -> jobs.onDeleted(d, header.height());
         }
     }
 
@@ -294,6 +294,36 @@ final class EnclaveRuntime {
         view.contracts.values().forEach(this::host);
     }
 
+    /** Signs {@code messages} in order into the outbox. */
+    List<SignedWorkerMessage> signAll(List<WorkerMessage> messages) {
+        List<SignedWorkerMessage> out = new ArrayList<>(messages.size());
+        for (WorkerMessage m : messages) {
+            out.add(outbox.sign(keys.identity, keys.genesisHash, m));
+        }
+        return out;
+    }
+
+    /**
+     * The W3A escrow keys this worker holds: the key of every cluster it is a member of (data keys are wrapped to the
+     * escrow cluster's public key).
+     */
+    List<cloister.crypto.EcdhKey> escrowKeys() {
+        List<cloister.crypto.EcdhKey> out = new ArrayList<>();
+        for (NetworkView.Cluster c : view.clusters.values()) {
+            if (!view.isMember(me(), c.id)) {
+                continue;
+            }
+            byte[] secret = contracts.clusterSecrets.get(c.id);
+            if (secret == null) {
+                secret = gatekeeper.clusterSecret(c.id, c.keyEpoch).orElse(null);
+            }
+            if (secret != null) {
+                out.add(KeyDerivation.keyOf(secret));
+            }
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- queries
 
     /** Answers an encoded {@link QueryEnvelope} request; refusals are encoded responses too. */
@@ -337,6 +367,7 @@ final class EnclaveRuntime {
         gatekeeper.write(w);
         contracts.write(w);
         watchdog.write(w);
+        jobs.write(w);
         return w.toByteArray();
     }
 
@@ -348,7 +379,7 @@ final class EnclaveRuntime {
                                  WasmEngine engine, SecureRandom random) {
         CanonicalReader r = new CanonicalReader(bytes);
         int version = r.u8("state version");
-        if (version != STATE_VERSION && version != STATE_VERSION_NO_WATCHDOG) {
+        if (version != STATE_VERSION && version != STATE_VERSION_NO_JOBS && version != STATE_VERSION_NO_WATCHDOG) {
             throw new MalformedException("unknown state version " + version);
         }
         if (!r.hash("genesis").equals(keys.genesisHash) || !WorkerId.of(r.fixed(32, "identity")).equals(keys.id)) {
@@ -360,10 +391,14 @@ final class EnclaveRuntime {
         ContractHost contracts = new ContractHost(kinds, keys.genesisHash, keys.id, view, engine);
         contracts.read(r);
         StorageWatchdog watchdog = new StorageWatchdog(keys.id);
-        if (version == STATE_VERSION) {
+        if (version >= STATE_VERSION_NO_JOBS) {
             watchdog.read(r);
         }
+        JobRunner jobs = new JobRunner(keys.id, keys.genesisHash);
+        if (version == STATE_VERSION) {
+            jobs.read(r);
+        }
         r.end("state");
-        return new EnclaveRuntime(keys, view, outbox, gatekeeper, contracts, watchdog, random);
+        return new EnclaveRuntime(keys, view, outbox, gatekeeper, contracts, watchdog, jobs, random);
     }
 }

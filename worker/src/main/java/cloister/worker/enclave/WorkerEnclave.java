@@ -119,6 +119,12 @@ public final class WorkerEnclave implements Enclave {
                 return new EnclaveReply.Egress(List.of(signed));
             }, true);
             case EnclaveCall.StorageStatus x -> read(r -> r.watchdog.view());
+            case EnclaveCall.JobNeeds x -> read(r -> new EnclaveReply.JobNeeds(r.jobs.needs()));
+            // Runs the analysis when the file was the job's last: under the write lock, so block sync waits for it.
+            case EnclaveCall.JobFile f -> write(r -> new EnclaveReply.Egress(r.signAll(r.jobs.deliver(f.job(), f.file(), f.blocks(),
+                    r::escrowKeys))), false);
+            case EnclaveCall.JobFileMissing m -> write(r -> new EnclaveReply.Egress(r.signAll(r.jobs.missing(m.job(), m.file(),
+                    m.reason()))), false);
         };
     }
 

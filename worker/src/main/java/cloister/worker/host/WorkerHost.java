@@ -153,6 +153,30 @@ public final class WorkerHost implements AutoCloseable {
         }
     }
 
+    // ---------------------------------------------------------------- W3A jobs (the enclave decides; the host carries bytes)
+
+    /** The files this worker's open W3A jobs still need (fetch them from the storage network). */
+    public List<cloister.worker.EnclaveReply.JobFileNeed> jobNeeds() {
+        return enclave.jobNeeds();
+    }
+
+    /**
+     * Hands one fetched file of a job (its encrypted blocks: manifest and chunks) to the enclave and relays the job's
+     * result or failure if that was its last file. Returns how many messages were relayed.
+     */
+    public int deliverJobFile(long job, Hash file, List<byte[]> blocks) {
+        synchronized (syncLock) { // egress is signed in sequence: relay it before a sync round signs more
+            return relay(enclave.jobFile(job, file, blocks));
+        }
+    }
+
+    /** Tells the enclave a job's file cannot be fetched (the job fails, nothing released) and relays the failure. */
+    public int jobFileMissing(long job, Hash file, String reason) {
+        synchronized (syncLock) {
+            return relay(enclave.jobFileMissing(job, file, reason));
+        }
+    }
+
     /** Signs {@code call} with the operator's key and submits it; false (logged) if the pool refused it. */
     public boolean submitAsOperator(Call call, String what) {
         synchronized (syncLock) {

@@ -1,0 +1,212 @@
+package cloister.node.market;
+
+import cloister.common.Hash;
+import cloister.node.storage.BlockClient;
+import cloister.sdk.CloisterApiException;
+import cloister.sdk.CloisterClient;
+import cloister.sdk.StorageFile;
+import cloister.storage.chunk.Manifest;
+import cloister.storage.chunk.ManifestException;
+import cloister.storage.cid.Cid;
+import cloister.storage.store.BlockMismatchException;
+import cloister.worker.EnclaveCall;
+import cloister.worker.EnclaveException;
+import cloister.worker.EnclaveReply;
+import cloister.worker.host.WorkerHost;
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The untrusted half of a W3A job, next to a {@link WorkerHost} whose enclave runs it: asks the enclave which batch
+ * files its assigned jobs need, fetches each file's encrypted blocks (manifest, then chunks) from the healthy replicas
+ * the chain lists and then the node's staging gateway, and hands them in. It carries ciphertext only: the data keys
+ * are escrowed to the cluster key, which only the enclave holds. A file that cannot be fetched for
+ * {@link #GIVE_UP_NANOS} is reported missing, and the enclave fails the job (the chain refunds the buyer).
+ */
+public final class JobDataService implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(JobDataService.class);
+    /** How long a file may stay unfetchable before its job is given up (the chain's own limit is 120 blocks). */
+    static final long GIVE_UP_NANOS = 60_000_000_000L;
+    private static final long RETRY_NANOS = 2_000_000_000L;
+
+    private final WorkerHost host;
+    private final CloisterClient api;
+    private final Map<String, BlockClient> clients = new HashMap<>();
+    private final Map<String, long[]> failing = new HashMap<>();
+    private final Semaphore wake = new Semaphore(0);
+    private final AtomicLong deliveredFiles = new AtomicLong();
+    private final AtomicLong relayed = new AtomicLong();
+    private final Thread thread;
+    private volatile boolean running = true;
+
+    private JobDataService(WorkerHost host, String nodeUrl) {
+        this.host = host;
+        this.api = new CloisterClient(nodeUrl);
+        this.thread = new Thread(this::loop, "w3a-jobs-" + host.id().hex().substring(0, 8));
+        this.thread.setDaemon(true);
+    }
+
+    /** Starts fetching for {@code host}'s jobs; {@code nodeUrl} is the node's HTTP API (storage orders, staging gateway). */
+    public static JobDataService start(WorkerHost host, String nodeUrl) {
+        JobDataService s = new JobDataService(host, nodeUrl);
+        host.addSyncListener(s.wake::release);
+        s.thread.start();
+        return s;
+    }
+
+    /** Files handed to the enclave since start. */
+    public long deliveredFiles() {
+        return deliveredFiles.get();
+    }
+
+    /** Job results and failures relayed since start. */
+    public long relayedOutcomes() {
+        return relayed.get();
+    }
+
+    private void loop() {
+        while (running) {
+            try {
+                tick();
+            } catch (RuntimeException e) {
+                LOG.warn("w3a jobs of worker {}: round failed: {}", shortId(), e.getMessage());
+            }
+            try {
+                if (wake.tryAcquire(1, TimeUnit.SECONDS)) {
+                    wake.drainPermits();
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** One round: every file still needed, fetched and delivered (or counted as failing). */
+    void tick() {
+        List<EnclaveReply.JobFileNeed> needs;
+        try {
+            needs = host.jobNeeds();
+        } catch (EnclaveException e) {
+            return; // not initialized yet
+        }
+        long now = System.nanoTime();
+        for (EnclaveReply.JobFileNeed need : needs) {
+            if (!running) {
+                return;
+            }
+            String key = need.job() + "/" + need.file().hex();
+            long[] f = failing.get(key);
+            if (f != null && now - f[1] < RETRY_NANOS) {
+                continue;
+            }
+            try {
+                List<byte[]> blocks = fetchFile(need.file());
+                relayed.addAndGet(host.deliverJobFile(need.job(), need.file(), blocks));
+                deliveredFiles.incrementAndGet();
+                failing.remove(key);
+            } catch (IOException | ManifestException | CloisterApiException e) {
+                if (f == null) {
+                    f = new long[] {now, now};
+                    failing.put(key, f);
+                }
+                f[1] = now;
+                if (now - f[0] >= GIVE_UP_NANOS) {
+                    LOG.warn("job {}: file {} unavailable for {} s; giving up: {}", need.job(), cid(need.file()), GIVE_UP_NANOS / 1_000_000_000L,
+                            e.getMessage());
+                    relayed.addAndGet(host.jobFileMissing(need.job(), need.file(), e.getMessage()));
+                    failing.remove(key);
+                } else {
+                    LOG.info("job {}: file {} not fetched yet: {}", need.job(), cid(need.file()), e.getMessage());
+                }
+            } catch (FileTooLarge e) {
+                relayed.addAndGet(host.jobFileMissing(need.job(), need.file(), e.getMessage()));
+            }
+        }
+        failing.keySet().removeIf(k -> needs.stream().noneMatch(n -> k.equals(n.job() + "/" + n.file().hex())));
+    }
+
+    private static final class FileTooLarge extends Exception {
+        private static final long serialVersionUID = 1L;
+
+        FileTooLarge(String message) {
+            super(message);
+        }
+    }
+
+    /** The file's manifest block then its chunk blocks, each checked against its CID. */
+    private List<byte[]> fetchFile(Hash file) throws IOException, ManifestException, FileTooLarge {
+        Cid manifestCid = cid(file);
+        List<BlockClient> sources = sources(manifestCid);
+        byte[] manifestBytes = fetch(manifestCid, sources);
+        Manifest manifest = Manifest.decode(manifestBytes);
+        if (manifest.chunks().size() + 1 > EnclaveCall.MAX_JOB_FILE_BLOCKS) {
+            throw new FileTooLarge("the file has " + manifest.chunks().size() + " chunks; a job's batch file may have at most "
+                    + (EnclaveCall.MAX_JOB_FILE_BLOCKS - 1));
+        }
+        List<byte[]> blocks = new ArrayList<>(manifest.chunks().size() + 1);
+        blocks.add(manifestBytes);
+        for (Manifest.ChunkRef c : manifest.chunks()) {
+            blocks.add(fetch(c.cid(), sources));
+        }
+        return blocks;
+    }
+
+    private byte[] fetch(Cid cid, List<BlockClient> sources) throws IOException {
+        IOException last = new IOException("no source for " + cid + " (no healthy replica, no staging gateway)");
+        for (BlockClient c : sources) {
+            try {
+                return c.get(cid); // BlockClient checks the bytes against the CID
+            } catch (IOException | BlockMismatchException e) {
+                last = e instanceof IOException io ? io : new IOException(e.getMessage());
+            }
+        }
+        throw last;
+    }
+
+    /** Healthy replicas of the file, then the node's staging gateway. */
+    private List<BlockClient> sources(Cid file) {
+        List<String> urls = new ArrayList<>();
+        Optional<StorageFile> order = api.storageFile(file.toString());
+        order.ifPresent(o -> urls.addAll(o.healthyEndpoints()));
+        api.storageInfo().stagingGateway().ifPresent(urls::add);
+        List<BlockClient> out = new ArrayList<>();
+        for (String u : urls) {
+            try {
+                out.add(clients.computeIfAbsent(u, BlockClient::new));
+            } catch (IllegalArgumentException e) {
+                LOG.debug("skipping source {}: {}", u, e.getMessage());
+            }
+        }
+        return out;
+    }
+
+    private static Cid cid(Hash file) {
+        return Cid.of(Cid.RAW, file.bytes());
+    }
+
+    private String shortId() {
+        return host.id().hex().substring(0, 16);
+    }
+
+    @Override
+    public void close() {
+        running = false;
+        wake.release();
+        try {
+            thread.join(10_000);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        clients.values().forEach(BlockClient::close);
+    }
+}
