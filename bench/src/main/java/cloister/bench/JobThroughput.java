@@ -186,8 +186,9 @@ final class JobThroughput {
             System.out.println("|---|---|");
             Bench.row("records", Bench.f("%,d (%s) from %,d owners, one record batch each: %,d bytes encoded, %,d storage blocks",
                     records, SURVEY, owners, data.encodedBytes(), data.blocks().size()));
-            Bench.row("job", Bench.f("%s; k = %d, R = %d, G = %d; ε = 1", SQL, spec.policy().minGroupOwners(), spec.policy().maxRowsPerOwner(),
-                    spec.policy().maxGroupsPerOwner()));
+            Bench.row("job", Bench.f("%s; k = %d, R = %d, G = %d; ε = 1 → %d groups released, %d suppressed", SQL,
+                    spec.policy().minGroupOwners(), spec.policy().maxRowsPerOwner(), spec.policy().maxGroupsPerOwner(),
+                    best.result().rows().size(), best.result().suppressedGroups()));
             Bench.row("(info) setup: generate + encode + encrypt + wrap keys, 1 thread, not timed",
                     Bench.f("%.1f s, %,.0f records/s", setupSeconds, records / setupSeconds));
             Bench.row(Bench.f("Cloister job end-to-end (what the enclave does), %d threads", threads),
