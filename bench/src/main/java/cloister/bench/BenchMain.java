@@ -20,6 +20,7 @@ public final class BenchMain {
             case "storage" -> StorageIngest.main(rest);
             case "watchdog" -> WatchdogRate.main(rest);
             case "collect" -> CollectThroughput.main(rest);
+            case "job" -> JobThroughput.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -52,6 +53,10 @@ public final class BenchMain {
                 System.out.println("  collect    W3A collection, 1 thread: survey CSV → typed rows → record batches → encrypted storage chunks,");
                 System.out.println("             in records/s and MB/s, against single-pass AES-256-GCM + SHA-256 over the same encoded bytes.");
                 System.out.println("             Options: --records N --rounds N");
+                System.out.println("  job        a W3A job end to end as the enclave runs it (unwrap escrowed keys, verify + decrypt + decode");
+                System.out.println("             every owner's batch, guarded DuckDB analysis with caps, k and exact noise, seal the result),");
+                System.out.println("             against plain DuckDB running the same SQL on the same plaintext in the same run.");
+                System.out.println("             Options: --records N --owners N --rounds N --threads N --quick");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");

@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
-import org.duckdb.DuckDBAppender;
 
 /**
  * Runs a {@link GuardedQuery} over owners' decrypted rows inside the enclave and releases only a privacy-checked
@@ -129,6 +128,9 @@ public final class AnalysisEngine {
         private final String groupList;
         private final long contribution;
         private final List<AccountId> ownerIds = new ArrayList<>();
+        /** The rows the statistics and histograms read (a table, or a table with WHERE), and the WHERE's parameters. */
+        private String scopeFrom;
+        private List<Object> scopeParams = List.of();
 
         Run(GuardedQuery query, Schema schema, PrivacyPolicy policy, DuckSession db, long shareMicros) {
             this.query = query;
@@ -151,9 +153,41 @@ public final class AnalysisEngine {
         }
 
         AnalysisOutcome execute(List<OwnerRows> owners) throws SQLException {
-            load(owners);
-            db.lock();
-            scope();
+            List<Integer> ownerIndex = new ArrayList<>(owners.size());
+            Map<AccountId, Integer> seen = new HashMap<>();
+            for (OwnerRows o : owners) {
+                ownerIndex.add(seen.computeIfAbsent(o.owner(), id -> {
+                    ownerIds.add(id);
+                    return ownerIds.size() - 1;
+                }));
+            }
+            boolean histograms = query.aggregates().stream().anyMatch(SelectItem.Aggregate::histogram);
+            // When every input's size is known, the caps' bindingness is known before reading: an owner with at most
+            // R rows keeps all of them in every group, and one with at most G rows cannot reach more than G groups.
+            RowStream probe = new RowStream(schema, loaded, ownerIndex, owners, false, limits.threads());
+            boolean capsMayBind = !probe.sized() || capsBind(probe.rowsPerOwner(ownerIds.size()));
+            if (!capsMayBind && !histograms) {
+                // One pass: the rows stream from the owners' batches into the per-owner aggregate; no table of rows.
+                db.register(RowStream.NAME, probe);
+                db.lock();
+                List<Object> params = new ArrayList<>();
+                String from = RowStream.NAME + "()" + where(params);
+                aggregate(from, params, probe);
+            } else {
+                RowStream stream = new RowStream(schema, loaded, ownerIndex, owners, capsMayBind, limits.threads());
+                db.register(RowStream.NAME, stream);
+                streamed(stream, () -> db.execute("CREATE TABLE __data AS SELECT * FROM " + RowStream.NAME + "()"));
+                db.lock();
+                List<Object> params = new ArrayList<>();
+                if (capsMayBind && capsBind(stream.rowsPerOwner(ownerIds.size()))) {
+                    cappedScope();
+                    scopeFrom = "__scope";
+                } else {
+                    scopeFrom = "__data" + where(params);
+                    scopeParams = params;
+                }
+                aggregate(scopeFrom, scopeParams, null);
+            }
             int k = policy.minGroupOwners();
             long[] counted = groupCounts(k);
             long released = counted[0];
@@ -163,10 +197,10 @@ public final class AnalysisEngine {
                         + limits.maxOutputGroups() + " groups: group by fewer or coarser columns, or filter with WHERE");
             }
             Exact exact = exact(k);
-            Map<String, long[][]> histograms = new HashMap<>();
+            Map<String, long[][]> histogramCounts = new HashMap<>();
             for (SelectItem.Aggregate a : query.aggregates()) {
-                if (a.histogram() && !histograms.containsKey(a.column())) {
-                    histograms.put(a.column(), histogram(a.column(), k, exact));
+                if (a.histogram() && !histogramCounts.containsKey(a.column())) {
+                    histogramCounts.put(a.column(), histogram(a.column(), exact));
                 }
             }
             List<AccountId> contributors = contributors(k);
@@ -174,7 +208,7 @@ public final class AnalysisEngine {
             List<List<Object>> rows = new ArrayList<>();
             for (int g = 0; g < exact.keys.size(); g++) {
                 keys.add(exact.keys.get(g));
-                rows.add(release(exact, g, histograms));
+                rows.add(release(exact, g, histogramCounts));
             }
             sort(keys, rows);
             long spent = 0;
@@ -185,57 +219,46 @@ public final class AnalysisEngine {
                     new Epsilon(spent)));
         }
 
-        private void load(List<OwnerRows> owners) throws SQLException {
-            StringBuilder ddl = new StringBuilder("CREATE TABLE __data (__owner INTEGER NOT NULL, __row BIGINT NOT NULL");
-            int[] index = new int[loaded.size()];
-            for (int i = 0; i < loaded.size(); i++) {
-                Column c = loaded.get(i);
-                index[i] = schema.indexOf(c.name());
-                ddl.append(", ").append(DuckSql.quote(schema, c.name())).append(switch (c.type()) {
-                    case INT -> " BIGINT";
-                    case REAL -> " DOUBLE";
-                    case TEXT -> " VARCHAR";
-                });
+        /** Whether an owner with this many rows (the most any has) could lose rows to the caps. */
+        private boolean capsBind(long[] rowsPerOwner) {
+            long most = 0;
+            for (long n : rowsPerOwner) {
+                most = Math.max(most, n);
             }
-            db.execute(ddl.append(')').toString());
-            int width = schema.columns().size();
-            Map<AccountId, Integer> ownerIndex = new HashMap<>();
-            long row = 0;
-            try (DuckDBAppender ap = db.appender("__data")) {
-                for (OwnerRows o : owners) {
-                    int owner = ownerIndex.computeIfAbsent(o.owner(), id -> {
-                        ownerIds.add(id);
-                        return ownerIds.size() - 1;
-                    });
-                    for (Object[] r : o.rows()) {
-                        if (r == null || r.length != width) {
-                            throw new IllegalArgumentException("a row has " + (r == null ? "no" : r.length) + " values; the schema has "
-                                    + width + " columns");
-                        }
-                        ap.beginRow().append(owner).append(row++);
-                        for (int i = 0; i < index.length; i++) {
-                            append(ap, loaded.get(i), r[index[i]]);
-                        }
-                        ap.endRow();
-                    }
+            return most > policy.maxRowsPerOwner() || !groupBy.isEmpty() && most > policy.maxGroupsPerOwner();
+        }
+
+        private String where(List<Object> params) {
+            return query.where().map(p -> " WHERE (" + DuckSql.condition(p, schema, params) + ")").orElse("");
+        }
+
+        /** Runs a statement that reads the row stream; a row that did not fit the schema is rethrown as it was. */
+        private void streamed(RowStream stream, SqlAction action) throws SQLException {
+            try {
+                action.run();
+            } catch (SQLException e) {
+                if (stream.failure() != null) {
+                    throw stream.failure();
                 }
+                throw e;
             }
         }
 
-        /** The filtered, capped rows: {@code __scope(__owner, columns…, __gowners)}. */
-        private void scope() throws SQLException {
+        /**
+         * The filtered rows with the contribution caps applied, when they can bind: per owner and group the first R
+         * rows (input order), per owner the groups of their first rows, at most G: {@code __scope(__owner, columns…)}.
+         */
+        private void cappedScope() throws SQLException {
             List<Object> params = new ArrayList<>();
             String cols = loaded.stream().map(c -> ", " + DuckSql.quote(schema, c.name())).collect(Collectors.joining());
-            String where = query.where().map(p -> " WHERE " + DuckSql.condition(p, schema, params)).orElse("");
             String ownerGroup = groupBy.isEmpty() ? "__owner" : "__owner, " + groupList;
             String sql = "CREATE TABLE __scope AS WITH "
-                    + "f AS (SELECT __owner, __row" + cols + " FROM __data" + where + "), "
+                    + "f AS (SELECT __owner, __row" + cols + " FROM __data" + where(params) + "), "
                     + "r AS (SELECT *, row_number() OVER (PARTITION BY " + ownerGroup + " ORDER BY __row) AS __rn, "
                     + "min(__row) OVER (PARTITION BY " + ownerGroup + ") AS __first FROM f), "
                     + "c AS (SELECT * FROM r WHERE __rn <= ?), "
                     + "d AS (SELECT *, dense_rank() OVER (PARTITION BY __owner ORDER BY __first) AS __grank FROM c) "
-                    + "SELECT __owner" + cols + ", count(DISTINCT __owner) OVER ("
-                    + (groupBy.isEmpty() ? "" : "PARTITION BY " + groupList) + ") AS __gowners FROM d WHERE __grank <= ?";
+                    + "SELECT __owner" + cols + " FROM d WHERE __grank <= ?";
             params.add((long) policy.maxRowsPerOwner());
             params.add((long) policy.maxGroupsPerOwner());
             try (PreparedStatement ps = db.prepare(sql)) {
@@ -244,11 +267,59 @@ public final class AnalysisEngine {
             }
         }
 
+        /**
+         * One pass over the scope: {@code __og}, each owner's partial statistics per group (the statistics are sums,
+         * so they add up over owners), then {@code __groups}, per group its distinct owners {@code __gowners} and exact
+         * statistics {@code __s0…}.
+         */
+        private void aggregate(String from, List<Object> params, RowStream stream) throws SQLException {
+            List<String> stats = stats();
+            StringBuilder partial = new StringBuilder();
+            StringBuilder total = new StringBuilder();
+            for (int i = 0; i < stats.size(); i++) {
+                partial.append(", ").append(stats.get(i)).append(" AS __p").append(i);
+                total.append(", CAST(coalesce(sum(__p").append(i).append("), 0) AS BIGINT) AS __s").append(i);
+            }
+            String ownerGroup = groupBy.isEmpty() ? "__owner" : "__owner, " + groupList;
+            String og = "CREATE TABLE __og AS SELECT " + ownerGroup + partial + " FROM " + from + " GROUP BY " + ownerGroup;
+            try (PreparedStatement ps = db.prepare(og)) {
+                bind(ps, params);
+                if (stream != null) {
+                    streamed(stream, ps::execute);
+                } else {
+                    ps.execute();
+                }
+            }
+            db.execute("CREATE TABLE __groups AS SELECT " + (groupBy.isEmpty() ? "" : groupList + ", ") + "count(*) AS __gowners" + total
+                    + " FROM __og" + groupClause());
+        }
+
+        /** The exact statistics the aggregates need, each once: a COUNT(*), COUNT(col) or SUM(col units) per owner and group. */
+        private List<String> stats() {
+            List<String> out = new ArrayList<>();
+            for (SelectItem.Aggregate a : query.aggregates()) {
+                switch (a.function()) {
+                    case COUNT -> addOnce(out, countSql(a.column()));
+                    case SUM -> addOnce(out, sumSql(a.column()));
+                    case AVG -> {
+                        addOnce(out, sumSql(a.column()));
+                        addOnce(out, countSql(a.column()));
+                    }
+                    default -> { }
+                }
+            }
+            return out;
+        }
+
+        private static void addOnce(List<String> list, String s) {
+            if (!list.contains(s)) {
+                list.add(s);
+            }
+        }
+
         /** {released groups, suppressed groups}. */
         private long[] groupCounts(int k) throws SQLException {
-            String sql = "SELECT count(*) FILTER (WHERE o >= ?), count(*) FILTER (WHERE o < ?) FROM "
-                    + "(SELECT coalesce(max(__gowners), 0) AS o FROM __scope" + groupClause() + ")";
-            try (PreparedStatement ps = db.prepare(sql)) {
+            try (PreparedStatement ps = db.prepare("SELECT count(*) FILTER (WHERE __gowners >= ?), count(*) FILTER (WHERE __gowners < ?) FROM __groups")) {
                 ps.setLong(1, k);
                 ps.setLong(2, k);
                 try (ResultSet rs = ps.executeQuery()) {
@@ -260,21 +331,14 @@ public final class AnalysisEngine {
 
         /** Exact statistics of the released groups, in group-key order. */
         private Exact exact(int k) throws SQLException {
+            List<String> statList = stats();
             Map<String, Integer> stats = new LinkedHashMap<>();
-            for (SelectItem.Aggregate a : query.aggregates()) {
-                switch (a.function()) {
-                    case COUNT -> stats.putIfAbsent(countSql(a.column()), stats.size());
-                    case SUM -> stats.putIfAbsent(sumSql(a.column()), stats.size());
-                    case AVG -> {
-                        stats.putIfAbsent(sumSql(a.column()), stats.size());
-                        stats.putIfAbsent(countSql(a.column()), stats.size());
-                    }
-                    default -> { }
-                }
+            StringBuilder cols = new StringBuilder();
+            for (int i = 0; i < statList.size(); i++) {
+                stats.put(statList.get(i), i);
+                cols.append(", __s").append(i);
             }
-            String sql = "SELECT " + (groupBy.isEmpty() ? "" : groupList + ", ") + "max(__gowners)"
-                    + stats.keySet().stream().map(s -> ", " + s).collect(Collectors.joining())
-                    + " FROM __scope" + groupClause() + " HAVING max(__gowners) >= ?"
+            String sql = "SELECT " + (groupBy.isEmpty() ? "" : groupList + ", ") + "__gowners" + cols + " FROM __groups WHERE __gowners >= ?"
                     + (groupBy.isEmpty() ? "" : " ORDER BY " + groupBy.stream().map(c -> DuckSql.quote(schema, c) + " NULLS FIRST")
                             .collect(Collectors.joining(", ")));
             Exact exact = new Exact(stats);
@@ -298,17 +362,18 @@ public final class AnalysisEngine {
             return exact;
         }
 
-        /** Exact bucket counts of {@code column} per released group: [group][bucket]. */
-        private long[][] histogram(String column, int k, Exact exact) throws SQLException {
+        /** Exact bucket counts of {@code column} per released group: [group][bucket] (suppressed groups are skipped). */
+        private long[][] histogram(String column, Exact exact) throws SQLException {
             Column c = schema.column(column).orElseThrow();
             BucketLayout layout = BucketLayout.of(c);
             String q = DuckSql.quote(schema, column);
+            boolean filtered = scopeFrom.contains(" WHERE ");
             String sql = "SELECT " + (groupBy.isEmpty() ? "" : groupList + ", ") + layout.bucketSql(q) + " AS __b, count(*)"
-                    + " FROM __scope WHERE __gowners >= ? AND " + q + " IS NOT NULL GROUP BY "
+                    + " FROM " + scopeFrom + (filtered ? " AND " : " WHERE ") + q + " IS NOT NULL GROUP BY "
                     + (groupBy.isEmpty() ? "" : groupList + ", ") + "__b";
             long[][] counts = new long[exact.keys.size()][layout.buckets()];
             try (PreparedStatement ps = db.prepare(sql)) {
-                ps.setLong(1, k);
+                bind(ps, scopeParams);
                 try (ResultSet rs = ps.executeQuery()) {
                     int g = groupBy.size();
                     while (rs.next()) {
@@ -317,19 +382,22 @@ public final class AnalysisEngine {
                             key[i] = rs.getObject(i + 1);
                         }
                         Integer group = exact.index.get(Arrays.asList(key));
-                        if (group == null) {
-                            throw new IllegalStateException("a histogram group that was not released");
+                        if (group != null) {
+                            counts[group][rs.getInt(g + 1)] = rs.getLong(g + 2);
                         }
-                        counts[group][rs.getInt(g + 1)] = rs.getLong(g + 2);
                     }
                 }
             }
             return counts;
         }
 
+        /** The owners with a row in a released group. */
         private List<AccountId> contributors(int k) throws SQLException {
+            String on = groupBy.stream().map(c -> "o." + DuckSql.quote(schema, c) + " IS NOT DISTINCT FROM g." + DuckSql.quote(schema, c))
+                    .collect(Collectors.joining(" AND "));
+            String sql = "SELECT DISTINCT o.__owner FROM __og o JOIN __groups g ON " + (on.isEmpty() ? "true" : on) + " WHERE g.__gowners >= ?";
             List<AccountId> out = new ArrayList<>();
-            try (PreparedStatement ps = db.prepare("SELECT DISTINCT __owner FROM __scope WHERE __gowners >= ?")) {
+            try (PreparedStatement ps = db.prepare(sql)) {
                 ps.setLong(1, k);
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
@@ -465,37 +533,9 @@ public final class AnalysisEngine {
         }
     }
 
-    private static void append(DuckDBAppender ap, Column c, Object v) throws SQLException {
-        if (v == null) {
-            ap.appendNull();
-            return;
-        }
-        switch (c.type()) {
-            case INT -> {
-                if (!(v instanceof Long || v instanceof Integer || v instanceof Short || v instanceof Byte)) {
-                    throw new IllegalArgumentException("column " + c.name() + " is int: expected a Long, got a " + v.getClass().getSimpleName());
-                }
-                long x = ((Number) v).longValue();
-                ap.append(Math.max((long) c.lower(), Math.min((long) c.upper(), x)));
-            }
-            case REAL -> {
-                if (!(v instanceof Number n)) {
-                    throw new IllegalArgumentException("column " + c.name() + " is real: expected a Double, got a " + v.getClass().getSimpleName());
-                }
-                double x = n.doubleValue();
-                if (Double.isNaN(x)) {
-                    ap.appendNull();
-                } else {
-                    ap.append(c.clamp(x) + 0.0); // + 0.0 turns -0.0 into 0.0: one group, one key
-                }
-            }
-            case TEXT -> {
-                if (!(v instanceof String s)) {
-                    throw new IllegalArgumentException("column " + c.name() + " is text: expected a String, got a " + v.getClass().getSimpleName());
-                }
-                ap.append(s);
-            }
-        }
+    @FunctionalInterface
+    private interface SqlAction {
+        void run() throws SQLException;
     }
 
     private static void bind(PreparedStatement ps, List<Object> params) throws SQLException {

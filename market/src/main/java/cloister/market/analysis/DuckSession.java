@@ -6,9 +6,11 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.Properties;
-import org.duckdb.DuckDBAppender;
 import org.duckdb.DuckDBConnection;
 import org.duckdb.DuckDBDriver;
+import org.duckdb.DuckDBFunctions;
+import org.duckdb.DuckDBTableFunction;
+import org.duckdb.DuckDBTableFunctionBuilder;
 
 /**
  * One private in-memory DuckDB for one analysis. From its first moment it cannot reach files, the network or
@@ -54,8 +56,11 @@ final class DuckSession implements AutoCloseable {
         return connection.prepareStatement(sql);
     }
 
-    DuckDBAppender appender(String table) throws SQLException {
-        return connection.createAppender(DuckDBConnection.DEFAULT_SCHEMA, table);
+    /** Registers a table function of this database only (the engine's own; no buyer's text reaches DuckDB). */
+    void register(String name, DuckDBTableFunction<?, ?, ?> function) throws SQLException {
+        try (DuckDBTableFunctionBuilder b = DuckDBFunctions.tableFunction()) {
+            b.withName(name).withFunction(function).register(connection);
+        }
     }
 
     /** After loading: no statement may change the configuration any more. */

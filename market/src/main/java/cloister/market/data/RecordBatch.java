@@ -242,6 +242,74 @@ public final class RecordBatch implements Iterable<Object[]> {
         return out;
     }
 
+    /** Whether row {@code row} of column {@code column} is NULL. */
+    public boolean isNull(int column, int row) {
+        Objects.checkIndex(row, rows);
+        return hasNulls[column] && (bytes[bitmapAt[column] + (row >>> 3)] & 1 << (row & 7)) != 0;
+    }
+
+    /**
+     * A cursor over column {@code column}'s non-NULL values in row order, read straight from the validated bytes with
+     * no object per value: for columnar loaders (the analysis engine fills DuckDB vectors from it). Use
+     * {@link #isNull} to tell which rows the values belong to.
+     */
+    public Values values(int column) {
+        int present = rows;
+        if (hasNulls[column]) {
+            for (int j = 0, n = (rows + 7) >>> 3; j < n; j++) {
+                present -= Integer.bitCount(bytes[bitmapAt[column] + j] & 0xff);
+            }
+        }
+        return new Values(schema.columns().get(column).type(), valuesAt[column], present);
+    }
+
+    /** A column's non-NULL values, in row order; each {@code next…} reads one (of the column's type) and moves on. */
+    public final class Values {
+        private final ColumnType type;
+        private int at;
+        private int left;
+
+        private Values(ColumnType type, int at, int present) {
+            this.type = type;
+            this.at = at;
+            this.left = present;
+        }
+
+        /** The next value of an INT column. */
+        public long nextLong() {
+            expect(ColumnType.INT);
+            long v = (long) BatchBuilder.LONG_BE.get(bytes, at);
+            at += 8;
+            return v;
+        }
+
+        /** The next value of a REAL column (finite: the decoder refused NaN and infinities). */
+        public double nextDouble() {
+            expect(ColumnType.REAL);
+            double v = Double.longBitsToDouble((long) BatchBuilder.LONG_BE.get(bytes, at));
+            at += 8;
+            return v;
+        }
+
+        /** The next value of a TEXT column as its UTF-8 bytes (a fresh copy; well-formed, the decoder checked). */
+        public byte[] nextUtf8() {
+            expect(ColumnType.TEXT);
+            int len = (bytes[at] & 0xff) << 8 | bytes[at + 1] & 0xff;
+            byte[] v = Arrays.copyOfRange(bytes, at + 2, at + 2 + len);
+            at += 2 + len;
+            return v;
+        }
+
+        private void expect(ColumnType t) {
+            if (type != t) {
+                throw new IllegalStateException("a " + type.word() + " column read as " + t.word());
+            }
+            if (left-- <= 0) {
+                throw new NoSuchElementException("no more values in this column");
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "RecordBatch[" + rows + " rows, " + bytes.length + " bytes, schema " + schema.hash().shortHex() + "]";

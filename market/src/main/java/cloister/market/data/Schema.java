@@ -163,9 +163,14 @@ public record Schema(List<Column> columns) {
     public byte[] encode() {
         CanonicalWriter w = new CanonicalWriter(16 + 32 * columns.size()).u8(columns.size());
         for (Column c : columns) {
-            w.string(c.name()).u8(c.type().ordinal()).u64(Double.doubleToLongBits(c.lower())).u64(Double.doubleToLongBits(c.upper()));
+            // The bounds' IEEE 754 bits, 8 bytes big-endian each: as fixed bytes, since a negative bound's bits are not a u64.
+            w.string(c.name()).u8(c.type().ordinal()).fixed(bits(c.lower())).fixed(bits(c.upper()));
         }
         return w.toByteArray();
+    }
+
+    private static byte[] bits(double v) {
+        return java.nio.ByteBuffer.allocate(8).putLong(Double.doubleToLongBits(v)).array();
     }
 
     /** @throws MalformedException if the bytes are not a valid encoded schema */
@@ -180,8 +185,8 @@ public record Schema(List<Column> columns) {
                 if (t >= ColumnType.values().length) {
                     throw new MalformedException("unknown column type " + t);
                 }
-                double lo = Double.longBitsToDouble(r.u64("lower"));
-                double hi = Double.longBitsToDouble(r.u64("upper"));
+                double lo = Double.longBitsToDouble(java.nio.ByteBuffer.wrap(r.fixed(8, "lower")).getLong());
+                double hi = Double.longBitsToDouble(java.nio.ByteBuffer.wrap(r.fixed(8, "upper")).getLong());
                 cols.add(new Column(name, ColumnType.values()[t], lo, hi));
             }
             r.end("schema");

@@ -167,7 +167,7 @@ public final class JobExecution {
             rows += o.rows();
         }
         List<OwnerRows> owners = new ArrayList<>();
-        byOwner.forEach((owner, batches) -> owners.add(new OwnerRows(owner, concat(batches))));
+        byOwner.forEach((owner, batches) -> owners.add(OwnerRows.ofBatches(owner, batches)));
         AnalysisOutcome outcome;
         try {
             outcome = engine.analyse(query, query.schema(), owners, spec.policy(), new Epsilon(spec.epsilonMicros()));
@@ -184,12 +184,5 @@ public final class JobExecution {
             }
             case AnalysisOutcome.Refused r -> new Failed(r.reason().code(), r.message(), true);
         };
-    }
-
-    private static Iterable<Object[]> concat(List<RecordBatch> batches) {
-        if (batches.size() == 1) {
-            return batches.get(0);
-        }
-        return () -> batches.stream().flatMap(b -> java.util.stream.StreamSupport.stream(b.spliterator(), false)).iterator();
     }
 }
