@@ -130,7 +130,7 @@ class DataMarketTest {
         assertNoFailure(run(BOB, batch(1, "b", 5)));
         DataMarket.Dataset d = DataMarket.dataset(state(), 1).orElseThrow();
         assertEquals(15, d.rows());
-        assertEquals(Sha256.hash(SCHEMA), d.schemaHash());
+        assertEquals(DataMarketCall.schemaHash(SCHEMA), d.schemaHash());
         assertArrayEquals(SCHEMA, d.schema());
 
         assertFailed(run(BOB, new DataMarketCall.SetListing(1, new DataMarketCall.Listing("", PRICE, 0, 0, 3, 1_000_000, EPS, 1))),
@@ -358,7 +358,7 @@ class DataMarketTest {
         while (true) {
             long eps = 1 + random.nextInt((int) EPS);
             long left = expected.values().stream().mapToLong(x -> total - x).min().orElseThrow();
-            List<EventRecord> events = run(EVE, new DataMarketCall.SubmitJob(RESEARCH, SQL, List.of(), Sha256.hash(SCHEMA), eps,
+            List<EventRecord> events = run(EVE, new DataMarketCall.SubmitJob(RESEARCH, SQL, List.of(), DataMarketCall.schemaHash(SCHEMA), eps,
                     3 * PRICE + DataMarket.JOB_FEE, 0, new byte[32]));
             if (eps > left) {
                 assertFailed(events, "BUDGET_EXHAUSTED", "have spent their ε budget");

@@ -31,6 +31,18 @@ public sealed interface DataMarketCall extends Call {
     /** The algorithm hash meaning "any aggregate query". */
     Hash ANY_AGGREGATE = Hash.ZERO;
 
+    /** The domain prefix of {@link #schemaHash}. */
+    String SCHEMA_HASH_DOMAIN = "cloister/w3a/schema/v1";
+
+    /**
+     * A dataset schema's hash: SHA-256({@value #SCHEMA_HASH_DOMAIN} ‖ the schema's canonical bytes). The one definition:
+     * the chain groups datasets by it, a job names a schema by it, and every record batch's header carries it
+     * ({@code market}'s {@code Schema.hash()} is this).
+     */
+    static Hash schemaHash(byte[] schema) {
+        return cloister.crypto.Sha256.hash(SCHEMA_HASH_DOMAIN.getBytes(StandardCharsets.US_ASCII), schema);
+    }
+
     /** The mask of one purpose word, or -1 if the word is not on the list. */
     static int purposeBit(String word) {
         int i = PURPOSES.indexOf(word);

@@ -512,7 +512,7 @@ public final class DataMarket {
         }
         long[] c = counters(s);
         long id = c[0];
-        Dataset ds = new Dataset(id, sender, d.datasetName(), d.schema(), Sha256.hash(d.schema()), d.cluster(), s.height(), List.of(), Optional.empty(),
+        Dataset ds = new Dataset(id, sender, d.datasetName(), d.schema(), DataMarketCall.schemaHash(d.schema()), d.cluster(), s.height(), List.of(), Optional.empty(),
                 Optional.empty(), List.of(), 0, 0, 0, 0, Optional.empty(), new byte[0]);
         putDataset(s, ds);
         s.put(nameKey(sender, d.datasetName()), ByteBuffer.allocate(8).putLong(id).array());
