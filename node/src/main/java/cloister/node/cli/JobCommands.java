@@ -2,8 +2,6 @@ package cloister.node.cli;
 
 import cloister.chain.runtime.datamarket.DataMarket;
 import cloister.common.Hash;
-import cloister.crypto.HpkeException;
-import cloister.crypto.Sha256;
 import cloister.crypto.SigningKey;
 import cloister.market.data.Schema;
 import cloister.market.job.ReleasedResult;
@@ -11,13 +9,13 @@ import cloister.market.job.ResultSeal;
 import cloister.market.sql.GuardedSql;
 import cloister.market.sql.QueryCheck;
 import cloister.proto.DataMarketCall;
-import cloister.proto.MalformedException;
 import cloister.sdk.CloisterApiException;
 import cloister.sdk.CloisterClient;
 import cloister.sdk.DatasetInfo;
 import cloister.sdk.DatasetQuery;
 import cloister.sdk.IncludedTx;
 import cloister.sdk.JobInfo;
+import cloister.sdk.JobResults;
 import cloister.sdk.JobQuery;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -238,36 +236,16 @@ final class JobCommands implements Runnable {
 
         /** Verifies, opens and prints the result of {@code j}; or says why there is none. */
         static int show(CliCommand c, CloisterClient node, SigningKey key, JobInfo j) {
-            if (!j.state().equals(JobInfo.DONE)) {
-                String why = switch (j.state()) {
-                    case JobInfo.AWAITING_CONSENT -> "job " + j.id() + " is awaiting consent (until block " + j.consentDeadline() + ")";
-                    case JobInfo.RUNNING -> "job " + j.id() + " is running on worker " + j.worker().map(w -> w.hex().substring(0, 16) + "…").orElse("?")
-                            + " since block " + j.startedAt() + " (pass --wait to wait for it)";
-                    default -> "job " + j.id() + " " + j.state() + ": " + j.reason() + " (" + MarketCli.clo(j.refund()) + " refunded)";
-                };
-                c.ctx.err().println("error: NO_RESULT: " + why);
-                return 1;
-            }
-            if (!j.buyer().equals(key.account())) {
-                c.ctx.err().println("error: NOT_BUYER: job " + j.id() + "'s result is sealed to its buyer " + j.buyer().address() + "; "
-                        + key.account().address() + " cannot open it");
-                return 1;
-            }
-            byte[] sealed = j.sealedResult();
-            Hash recorded = j.resultHash().orElse(Hash.ZERO);
-            if (!Sha256.hash(sealed).equals(recorded)) {
-                c.ctx.err().println("error: RESULT_MISMATCH: the sealed result the node sent does not hash to " + recorded.hex()
-                        + ", the hash the chain recorded: not opened");
-                return 1;
-            }
             ReleasedResult r;
             try {
-                r = ReleasedResult.decode(ResultSeal.open(ResultSeal.buyerKey(key), node.genesisHash(), j.id(), sealed));
-            } catch (HpkeException | MalformedException | IllegalArgumentException e) {
-                c.ctx.err().println("error: RESULT_UNREADABLE: job " + j.id() + "'s result does not open with "
-                        + key.account().address() + "'s result key: " + e.getMessage());
+                r = JobResults.open(j, key, node.genesisHash());
+            } catch (CloisterApiException e) {
+                c.ctx.err().println("error: " + e.code() + ": " + e.getMessage() + (e.code().equals("NO_RESULT") && !j.ended()
+                        ? " (pass --wait to wait for it)" : j.state().equals(JobInfo.FAILED) || j.state().equals(JobInfo.CANCELLED)
+                        ? " (" + MarketCli.clo(j.refund()) + " refunded)" : ""));
                 return 1;
             }
+            Hash recorded = j.resultHash().orElseThrow();
             if (c.global.json) {
                 ObjectNode n = CliCommand.JSON.createObjectNode().put("job", j.id()).put("resultHash", recorded.hex());
                 ArrayNode cols = n.putArray("columns");
