@@ -153,6 +153,33 @@ class DataMarketTest {
         assertTrue(DataMarket.dataset(state(), 1).orElseThrow().grants().get(0).revoked());
     }
 
+    @Test
+    void aNewPreviewSpendsATenthOfTheBudgetOnceAndNeverMoreThanIsLeft() {
+        assertNoFailure(run(BOB, new DataMarketCall.RegisterDataset("survey", SCHEMA, 0)));
+        assertNoFailure(run(BOB, batch(1, "a", 10)));
+        byte[] preview = "CLPV: noisy summaries".getBytes(StandardCharsets.US_ASCII);
+        DataMarketCall.Listing plain = new DataMarketCall.Listing("a survey", PRICE, 0, 1, 3, 1_000_000, EPS, 1);
+        assertNoFailure(run(BOB, new DataMarketCall.SetListing(1, plain)));
+        assertEquals(0, DataMarket.dataset(state(), 1).orElseThrow().epsilonSpent(), "no preview, nothing spent");
+
+        assertNoFailure(run(BOB, new DataMarketCall.SetListing(1, plain.withPreview(preview))));
+        DataMarket.Dataset d = DataMarket.dataset(state(), 1).orElseThrow();
+        assertEquals(100_000, d.epsilonSpent(), "a tenth of the total ε 1");
+        assertArrayEquals(preview, d.listing().orElseThrow().preview());
+
+        DataMarketCall.Listing cheaper = new DataMarketCall.Listing("a survey", PRICE / 2, 0, 1, 3, 1_000_000, EPS, 1, preview);
+        assertNoFailure(run(BOB, new DataMarketCall.SetListing(1, cheaper)));
+        assertEquals(100_000, DataMarket.dataset(state(), 1).orElseThrow().epsilonSpent(), "the same preview again spends nothing");
+
+        byte[] again = "CLPV: other noise".getBytes(StandardCharsets.US_ASCII);
+        assertNoFailure(run(BOB, new DataMarketCall.SetListing(1, cheaper.withPreview(again))));
+        assertEquals(200_000, DataMarket.dataset(state(), 1).orElseThrow().epsilonSpent(), "a new preview spends again");
+
+        DataMarketCall.Listing tight = new DataMarketCall.Listing("a survey", PRICE, 0, 1, 3, 210_000, EPS, 1, preview);
+        assertFailed(run(BOB, new DataMarketCall.SetListing(1, tight)), "BUDGET_EXHAUSTED", "the preview spends ε 0.021 and only 0.01");
+        assertEquals(200_000, DataMarket.dataset(state(), 1).orElseThrow().epsilonSpent());
+    }
+
     // ---------------------------------------------------------------- the survey: policy, grant, approval
 
     @Test
