@@ -416,7 +416,7 @@ public final class CloisterClient {
         if (l.isObject()) {
             listing = Optional.of(new DatasetInfo.Listing(l.path("description").asText(), units(l, "pricePerUse"), units(l, "pricePerRow"),
                     units(l, "listPrice"), texts(l.path("purposes")), l.path("k").asInt(), l.path("epsilonTotalMicros").asLong(),
-                    l.path("epsilonCapMicros").asLong(), l.path("maxRowsPerOwner").asInt()));
+                    l.path("epsilonCapMicros").asLong(), l.path("maxRowsPerOwner").asInt(), preview(l.path("previewHex"))));
         }
         JsonNode p = n.path("policy");
         Optional<DatasetInfo.Policy> policy = p.isObject() ? Optional.of(new DatasetInfo.Policy(texts(p.path("purposes")), units(p, "minPrice")))
@@ -436,6 +436,18 @@ public final class CloisterClient {
                 units(n, "earned"), n.path("deleted").asBoolean(), n.path("deletedAt").asLong(),
                 n.path("receiptWorker").isTextual() ? Optional.of(WorkerId.parse(n.path("receiptWorker").asText())) : Optional.empty(),
                 n.path("receiptPresent").asBoolean());
+    }
+
+    /** A listing's preview from its hex bytes; empty when there is none or it does not decode. */
+    private static Optional<cloister.market.data.DatasetPreview> preview(JsonNode hex) {
+        if (!hex.isTextual()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(cloister.market.data.DatasetPreview.decode(Hex.decode(hex.asText())));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
     }
 
     private static JobInfo jobInfo(JsonNode n) {

@@ -2,6 +2,7 @@ package cloister.sdk;
 
 import cloister.common.Hash;
 import cloister.crypto.AccountId;
+import cloister.market.data.DatasetPreview;
 import cloister.market.data.Schema;
 import cloister.proto.WorkerId;
 import java.util.List;
@@ -40,10 +41,10 @@ public record DatasetInfo(long id, String name, AccountId owner, long createdAt,
     /**
      * The listing: prices in base units ({@code listPrice} = per use + per row × rows), accepted purposes, and the
      * privacy policy — k (minimum distinct owners per released group), the total ε budget and the most one job may
-     * spend (micro-ε), and the most rows one owner contributes per group.
+     * spend (micro-ε), and the most rows one owner contributes per group — and the owner's noisy preview, if any.
      */
     public record Listing(String description, long pricePerUse, long pricePerRow, long listPrice, List<String> purposes, int k,
-                          long epsilonTotalMicros, long epsilonCapMicros, int maxRowsPerOwner) {
+                          long epsilonTotalMicros, long epsilonCapMicros, int maxRowsPerOwner, Optional<DatasetPreview> preview) {
         public Listing {
             purposes = List.copyOf(purposes);
         }

@@ -9,6 +9,7 @@ import cloister.common.Hash;
 import cloister.common.Hex;
 import cloister.crypto.AccountId;
 import cloister.crypto.DevKeys;
+import cloister.market.data.DatasetPreview;
 import cloister.market.data.Schema;
 import cloister.storage.chunk.ChunkedFile;
 import com.sun.net.httpserver.HttpServer;
@@ -26,6 +27,8 @@ import org.junit.jupiter.api.Test;
 class MarketClientTest {
     private static final AccountId BOB = DevKeys.get("bob").account();
     private static final Schema SCHEMA = Schema.parse("age_band:text,income:real[0,250000]");
+    private static final DatasetPreview PREVIEW = new DatasetPreview(SCHEMA.hash(), 100_000, 41,
+            java.util.List.of(new DatasetPreview.ColumnSummary("income", 39, java.util.OptionalDouble.of(61_250.5))));
 
     private HttpServer server;
     private final Map<String, String> answers = new HashMap<>();
@@ -71,13 +74,14 @@ class MarketClientTest {
                  "rows":40,"size":4096,"batchCount":1,"batches":[{"cid":"bafkreiabc","rows":40,"size":4096,"dataKey":"escrowed"}],
                  "listed":true,"listing":{"description":"d","pricePerUse":"100000000","pricePerRow":"0","listPrice":"100000000",
                  "purposes":["research"],"k":3,"epsilonTotal":"1","epsilonTotalMicros":1000000,"epsilonCap":"0.25","epsilonCapMicros":250000,
-                 "maxRowsPerOwner":1},"epsilonSpentMicros":100000,"epsilonLeftMicros":900000,
+                 "maxRowsPerOwner":1,"preview":{},"previewHex":"%s"},"epsilonSpentMicros":100000,"epsilonLeftMicros":900000,
                  "policy":{"purposes":["research","education"],"minPrice":"5"},
                  "grants":[{"index":0,"buyer":"any","purposes":["research"],"algorithm":"any aggregate","price":"1","expiresAt":0,"maxUses":0,
                  "uses":2,"revoked":false,"usable":true}],"uses":2,"earned":"200000000","deleted":false,"deletedAt":0,"receiptWorker":null,
                  "receiptPresent":false}
-                """.formatted(BOB.address(), SCHEMA.spec(), SCHEMA.hash().hex(), Hex.encode(SCHEMA.encode())));
+                """.formatted(BOB.address(), SCHEMA.spec(), SCHEMA.hash().hex(), Hex.encode(SCHEMA.encode()), Hex.encode(PREVIEW.encode())));
         DatasetInfo d = client.dataset(7).orElseThrow();
+        assertEquals(Optional.of(PREVIEW), d.listing().orElseThrow().preview());
         assertEquals(Optional.of(SCHEMA), d.schema());
         assertEquals(BOB, d.owner());
         assertTrue(d.listed());

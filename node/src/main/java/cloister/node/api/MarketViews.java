@@ -6,6 +6,7 @@ import cloister.chain.store.StateReader;
 import cloister.common.Hash;
 import cloister.common.Hex;
 import cloister.crypto.AccountId;
+import cloister.market.data.DatasetPreview;
 import cloister.market.data.Schema;
 import cloister.market.privacy.Epsilon;
 import cloister.proto.DataMarketCall;
@@ -152,7 +153,35 @@ final class MarketViews {
         epsilon(o, "epsilonTotal", l.epsilonTotal());
         epsilon(o, "epsilonCap", l.epsilonCap());
         o.put("maxRowsPerOwner", l.maxRowsPerOwner() == 0 ? DataMarket.DEFAULT_MAX_ROWS_PER_OWNER : l.maxRowsPerOwner());
+        byte[] preview = l.preview();
+        if (preview.length == 0) {
+            o.putNull("preview");
+        } else {
+            try {
+                o.set("preview", preview(DatasetPreview.decode(preview)));
+            } catch (RuntimeException e) {
+                o.putNull("preview"); // bytes that are not a preview (only possible by hand): shown as hex only
+            }
+            o.put("previewHex", Hex.encode(preview));
+        }
         return o;
+    }
+
+    /** A preview's noisy summaries: records, and per numeric column its count of values and clamped mean (null: none). */
+    static ObjectNode preview(DatasetPreview p) {
+        ObjectNode n = JsonViews.JSON.createObjectNode();
+        epsilon(n, "epsilon", p.epsilonMicros());
+        n.put("records", p.records());
+        ArrayNode cols = n.putArray("columns");
+        for (DatasetPreview.ColumnSummary c : p.columns()) {
+            ObjectNode o = cols.addObject().put("column", c.column()).put("count", c.count());
+            if (c.mean().isPresent()) {
+                o.put("mean", c.mean().getAsDouble());
+            } else {
+                o.putNull("mean");
+            }
+        }
+        return n;
     }
 
     static ObjectNode jobs(StateReader s, JobFilter filter, int limit) {

@@ -5,15 +5,19 @@ import cloister.common.Tokens;
 import cloister.crypto.AccountId;
 import cloister.crypto.Sha256;
 import cloister.crypto.SigningKey;
+import cloister.market.data.DatasetPreview;
 import cloister.market.data.InvalidRecordException;
 import cloister.market.data.RecordParser;
 import cloister.market.data.Schema;
+import cloister.market.privacy.DiscreteLaplaceNoise;
+import cloister.market.privacy.Epsilon;
 import cloister.proto.DataMarketCall;
 import cloister.sdk.CloisterApiException;
 import cloister.sdk.CloisterClient;
 import cloister.sdk.DataCollector;
 import cloister.sdk.DatasetInfo;
 import cloister.sdk.DatasetQuery;
+import cloister.sdk.DatasetReader;
 import cloister.sdk.EarningsInfo;
 import cloister.sdk.IncludedTx;
 import cloister.sdk.JobInfo;
@@ -265,6 +269,10 @@ final class DataCommands implements Runnable {
         @Option(names = "--description", paramLabel = "TEXT", defaultValue = "", description = "What buyers read about the data (public).")
         String description;
 
+        @Option(names = "--preview", description = "Publish noisy summaries (record count; per numeric column its count and clamped mean),"
+                + " computed here from your own records; spends a tenth of --epsilon-total. Without it, an earlier preview is kept.")
+        boolean preview;
+
         @Override
         public Integer call() {
             long perUse = MarketCli.amount(this, "--price", price);
@@ -287,7 +295,23 @@ final class DataCommands implements Runnable {
             SigningKey key = owner();
             CloisterClient node = client();
             DatasetInfo d = MarketCli.owned(node, dataset, key, false);
-            DataMarketCall.Listing listing = new DataMarketCall.Listing(description, perUse, perRow, mask, k, total, cap, rowsPerOwner);
+            Optional<DatasetPreview> kept = d.listing().flatMap(DatasetInfo.Listing::preview);
+            byte[] previewBytes = kept.map(DatasetPreview::encode).orElse(new byte[0]);
+            if (preview) {
+                long eps = DataMarketCall.previewEpsilon(total);
+                if (d.epsilonSpentMicros() + eps > total) {
+                    throw new CloisterApiException("BUDGET_EXHAUSTED", "the preview spends ε " + MarketCli.eps(eps) + " and only "
+                            + MarketCli.eps(Math.max(0, total - d.epsilonSpentMicros())) + " of the budget " + MarketCli.eps(total) + " is left");
+                }
+                Schema schema = d.schema().orElseThrow(() -> new CloisterApiException("BAD_SCHEMA", "dataset " + d.id() + " has no canonical schema"));
+                try {
+                    previewBytes = DatasetPreview.compute(schema, new DatasetReader(node, key).rows(d), new Epsilon(eps),
+                            DiscreteLaplaceNoise.secure()).encode();
+                } catch (IllegalArgumentException e) {
+                    throw usage("--preview: " + e.getMessage());
+                }
+            }
+            DataMarketCall.Listing listing = new DataMarketCall.Listing(description, perUse, perRow, mask, k, total, cap, rowsPerOwner, previewBytes);
             IncludedTx tx = MarketCli.send(this, node, key, new DataMarketCall.SetListing(d.id(), listing));
             if (tx == null) {
                 return 1;
@@ -297,15 +321,22 @@ final class DataCommands implements Runnable {
                 printJson(MarketCli.json(now).put("block", tx.status().height()));
                 return 0;
             }
-            table(new String[][] {
+            List<String[]> rows = new ArrayList<>(List.of(new String[][] {
                 {"listed", "dataset " + now.id() + " '" + now.name() + "' at block " + tx.status().height()},
                 {"price", MarketCli.clo(now.listing().orElseThrow().listPrice()) + " per use"},
                 {"purposes", String.join(", ", DataMarketCall.purposes(mask))},
                 {"privacy", "k = " + k + "; ε " + MarketCli.eps(cap) + " per job of " + MarketCli.eps(total) + " in all ("
                     + MarketCli.eps(now.epsilonSpentMicros()) + " spent)"},
-                {"next", "./cloister data policy " + now.id() + " --as " + as + " --purposes research --min-price " + price
-                    + "   (or wait for requests: ./cloister data requests --as " + as + ")"},
-            });
+            }));
+            if (preview) {
+                rows.add(new String[] {"preview", "published; it spent ε " + MarketCli.eps(DataMarketCall.previewEpsilon(total))});
+                rows.addAll(MarketCli.previewRows(now));
+            } else if (kept.isPresent()) {
+                rows.add(new String[] {"preview", "kept (no ε spent)"});
+            }
+            rows.add(new String[] {"next", "./cloister data policy " + now.id() + " --as " + as + " --purposes research --min-price " + price
+                + "   (or wait for requests: ./cloister data requests --as " + as + ")"});
+            table(rows.toArray(new String[0][]));
             return 0;
         }
     }

@@ -4,6 +4,7 @@ import cloister.common.Hash;
 import cloister.common.Tokens;
 import cloister.crypto.AccountId;
 import cloister.crypto.SigningKey;
+import cloister.market.data.DatasetPreview;
 import cloister.market.data.Schema;
 import cloister.market.privacy.Epsilon;
 import cloister.proto.Call;
@@ -208,6 +209,7 @@ final class MarketCli {
             rows.add(new String[] {"privacy", "k = " + l.k() + " owners per released group; ε budget " + eps(l.epsilonTotalMicros()) + ", spent "
                 + eps(d.epsilonSpentMicros()) + ", left " + eps(d.epsilonLeftMicros()) + ", at most " + eps(l.epsilonCapMicros())
                 + " per job; at most " + l.maxRowsPerOwner() + " row" + (l.maxRowsPerOwner() == 1 ? "" : "s") + " per owner and group"});
+            rows.addAll(previewRows(d));
         } else {
             rows.add(new String[] {"listed", "no" + (d.epsilonSpentMicros() > 0 ? " (ε spent so far " + eps(d.epsilonSpentMicros()) + ")" : "")});
         }
@@ -232,6 +234,20 @@ final class MarketCli {
         return rows.toArray(new String[0][]);
     }
 
+    /** The listing's noisy preview, if it has one, as label/value rows. */
+    static List<String[]> previewRows(DatasetInfo d) {
+        List<String[]> rows = new ArrayList<>();
+        d.listing().flatMap(DatasetInfo.Listing::preview).ifPresent(p -> {
+            rows.add(new String[] {"preview", String.format("about %,d records (noisy summaries the owner published, ε %s)", p.records(),
+                eps(p.epsilonMicros()))});
+            for (DatasetPreview.ColumnSummary c : p.columns()) {
+                rows.add(new String[] {"", String.format("%-16s about %,d values, mean %s", c.column(), c.count(),
+                    c.mean().isPresent() ? String.format(java.util.Locale.ROOT, "≈ %,.2f", c.mean().getAsDouble()) : "unknown")});
+            }
+        });
+        return rows;
+    }
+
     static ObjectNode json(DatasetInfo d) {
         ObjectNode n = CliCommand.JSON.createObjectNode().put("id", d.id()).put("name", d.name()).put("owner", d.owner().address())
                 .put("schema", d.schema().map(Schema::spec).orElse(null)).put("schemaHash", d.schemaHash().hex()).put("rows", d.rows())
@@ -243,6 +259,18 @@ final class MarketCli {
                     .put("maxRowsPerOwner", l.maxRowsPerOwner());
             ArrayNode p = o.putArray("purposes");
             l.purposes().forEach(p::add);
+            l.preview().ifPresentOrElse(pv -> {
+                ObjectNode v = o.putObject("preview").put("epsilon", eps(pv.epsilonMicros())).put("records", pv.records());
+                ArrayNode cols = v.putArray("columns");
+                pv.columns().forEach(c -> {
+                    ObjectNode x = cols.addObject().put("column", c.column()).put("count", c.count());
+                    if (c.mean().isPresent()) {
+                        x.put("mean", c.mean().getAsDouble());
+                    } else {
+                        x.putNull("mean");
+                    }
+                });
+            }, () -> o.putNull("preview"));
         });
         n.put("epsilonSpent", eps(d.epsilonSpentMicros())).put("epsilonLeft", eps(d.epsilonLeftMicros()));
         d.policy().ifPresent(p -> n.putObject("policy").put("purposes", String.join(",", p.purposes())).put("minPrice", Tokens.format(p.minPrice())));

@@ -9,7 +9,9 @@ import cloister.common.Hash;
 import cloister.common.Hex;
 import cloister.crypto.AccountId;
 import cloister.crypto.DevKeys;
+import cloister.market.data.DatasetPreview;
 import cloister.market.data.Schema;
+import cloister.market.privacy.Epsilon;
 import cloister.proto.DataMarketCall;
 import cloister.proto.WorkerId;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -66,6 +68,20 @@ class MarketViewsTest {
         assertFalse(n.path("grants").get(1).path("usable").asBoolean(), "expired at block 10 and used up");
         assertEquals("0.3", n.path("earnedCLO").asText());
         assertFalse(n.path("receiptPresent").asBoolean());
+
+        assertTrue(n.path("listing").path("preview").isNull(), "no preview");
+
+        DatasetPreview preview = DatasetPreview.compute(SCHEMA, List.<Object[]>of(new Object[] {"18-29", 60_000.0}, new Object[] {"30-44", null}),
+                Epsilon.of("0.1"), (sensitivity, epsilon) -> 0);
+        ObjectNode withPreview = MarketViews.dataset(dataset(Optional.of(LISTING.withPreview(preview.encode())), 0), true, 20);
+        assertEquals(2, withPreview.path("listing").path("preview").path("records").asLong());
+        assertEquals("0.1", withPreview.path("listing").path("preview").path("epsilon").asText());
+        assertEquals("income", withPreview.path("listing").path("preview").path("columns").get(0).path("column").asText());
+        assertEquals(1, withPreview.path("listing").path("preview").path("columns").get(0).path("count").asLong());
+        assertEquals(60_000.0, withPreview.path("listing").path("preview").path("columns").get(0).path("mean").asDouble(), 250);
+        assertEquals(Hex.encode(preview.encode()), withPreview.path("listing").path("previewHex").asText());
+        ObjectNode junk = MarketViews.dataset(dataset(Optional.of(LISTING.withPreview(new byte[] {1, 2})), 0), true, 20);
+        assertTrue(junk.path("listing").path("preview").isNull(), "bytes that are no preview are not shown as one");
 
         ObjectNode brief = MarketViews.dataset(dataset(Optional.of(LISTING), 0), false, 20);
         assertFalse(brief.has("batches"), "lists leave the batches out");

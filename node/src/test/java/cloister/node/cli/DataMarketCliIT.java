@@ -8,6 +8,7 @@ import cloister.chain.ChainConfig;
 import cloister.chain.runtime.datamarket.DataMarket;
 import cloister.common.Hex;
 import cloister.crypto.DevKeys;
+import cloister.market.data.DatasetPreview;
 import cloister.market.data.Schema;
 import cloister.node.devnet.LocalNetwork;
 import cloister.sdk.CloisterClient;
@@ -27,6 +28,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Random;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -157,6 +159,21 @@ class DataMarketCliIT {
                     "--epsilon-cap", "0.5", "--description", "household survey of " + o[0]);
         }
         refused(1, "NOT_OWNER", "data", "list", "" + charlie, "--as", "bob", "--price", "1", "--purposes", "research");
+
+        // Dave publishes a preview: computed from his own records on his machine, a tenth of his ε budget spent on chain.
+        CliRun previewed = ok("data", "list", "" + dave, "--as", "dave", "--price", "0.1", "--purposes", "research,public-health", "--k", "3",
+                "--epsilon-total", "1", "--epsilon-cap", "0.5", "--description", "household survey of dave", "--preview");
+        assertTrue(previewed.out().contains("it spent ε 0.1") && previewed.out().contains("income"), previewed.out());
+        DatasetInfo daves = client.dataset(dave).orElseThrow();
+        assertEquals(100_000, daves.epsilonSpentMicros());
+        DatasetPreview preview = daves.listing().orElseThrow().preview().orElseThrow();
+        assertEquals(Schema.parse(SPEC).hash(), preview.schemaHash());
+        assertEquals(List.of("income", "age"), preview.columns().stream().map(DatasetPreview.ColumnSummary::column).toList());
+        CliRun kept = ok("data", "list", "" + dave, "--as", "dave", "--price", "0.1", "--purposes", "research,public-health", "--k", "3",
+                "--epsilon-total", "1", "--epsilon-cap", "0.5", "--description", "household survey of dave");
+        assertTrue(kept.out().contains("kept (no ε spent)"), kept.out());
+        assertEquals(100_000, client.dataset(dave).orElseThrow().epsilonSpentMicros(), "the same preview again spends nothing");
+        assertEquals(Optional.of(preview), client.dataset(dave).orElseThrow().listing().orElseThrow().preview());
         refused(2, "", "data", "list", "" + bob, "--as", "bob", "--price", "1", "--purposes", "astrology");
         ok("data", "policy", "" + bob, "--as", "bob", "--purposes", "research", "--min-price", "0.1");
         ok("data", "policy", "survey", "--as", "charlie", "--purposes", "research", "--min-price", "0.05");
@@ -168,6 +185,8 @@ class DataMarketCliIT {
         assertEquals(1, json(ok("market", "ls", "--q", "OF CHARLIE", "--json")).path("datasets").size());
         CliRun show = ok("market", "show", "" + dave);
         assertTrue(show.out().contains("k = 3") && show.out().contains(SPEC) && show.out().contains("key escrowed"), show.out());
+        assertTrue(show.out().contains("preview") && show.out().contains("records (noisy summaries the owner published, ε 0.1)")
+                && show.out().contains("mean ≈"), show.out());
         refused(1, "UNKNOWN_DATASET", "market", "show", "99");
 
         // A grant and its revocation.
