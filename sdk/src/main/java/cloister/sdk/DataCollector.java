@@ -46,11 +46,15 @@ import java.util.Optional;
 public final class DataCollector {
     /** The most records per file. */
     public static final int MAX_BATCH_ROWS = 100_000;
+    /** The most blocks of {@link ChunkedFile#CHUNK_SIZE} (256 KiB) the worker's enclave takes a job's file in: one piece of 16 MiB. */
+    public static final int ENCLAVE_FILE_BLOCKS = 64;
     /**
-     * The largest file, encoded: 16 MiB. The worker's enclave fetches, verifies and decrypts a job's file in one piece
-     * of at most 64 blocks of {@link ChunkedFile#CHUNK_SIZE} (256 KiB), so a batch must fit in 64 chunks.
+     * The largest file, encoded: 63 chunks (15.75 MiB). The worker's enclave fetches, verifies and decrypts a job's file
+     * in one piece of at most {@value #ENCLAVE_FILE_BLOCKS} blocks of 256 KiB; a file is its encrypted chunks (each 28
+     * bytes longer than its plaintext) and its manifest block, so 63 chunks keep it within 64 blocks and under 16 MiB
+     * stored, whichever way the enclave counts.
      */
-    public static final int MAX_BATCH_BYTES = 64 * ChunkedFile.CHUNK_SIZE;
+    public static final int MAX_BATCH_BYTES = (ENCLAVE_FILE_BLOCKS - 1) * ChunkedFile.CHUNK_SIZE;
     /** The media type sealed in each file's manifest. */
     public static final String MEDIA_TYPE = "application/x-cloister-record-batch";
     /** Transactions signed and submitted before waiting for their blocks. */

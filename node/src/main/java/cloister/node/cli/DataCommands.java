@@ -70,7 +70,7 @@ final class DataCommands implements Runnable {
 
     @Command(name = "collect", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = {"Collect the records of FILE (CSV with a header row, or JSON Lines) into your dataset --name: every record is"
-                + " checked against --schema, the records are cut into files of at most 100,000 records and 16 MiB, each encrypted here"
+                + " checked against --schema, the records are cut into files of at most 100,000 records and 15.75 MiB (the enclave takes 16 MiB files), each encrypted here"
                 + " under its own key and uploaded; each file is ordered in the storage network and added to the dataset with its key"
                 + " escrowed to the cluster's TEE workers. Nothing reaches the chain if a record is invalid.",
                 "If you already have a dataset of that name, the records are appended to it (the schema must be the same).",
