@@ -130,7 +130,7 @@ class DataMarketTest {
         assertNoFailure(run(BOB, batch(1, "b", 5)));
         DataMarket.Dataset d = DataMarket.dataset(state(), 1).orElseThrow();
         assertEquals(15, d.rows());
-        assertEquals(Sha256.hash(SCHEMA), d.schemaHash());
+        assertEquals(DataMarketCall.schemaHash(SCHEMA), d.schemaHash());
         assertArrayEquals(SCHEMA, d.schema());
 
         assertFailed(run(BOB, new DataMarketCall.SetListing(1, new DataMarketCall.Listing("", PRICE, 0, 0, 3, 1_000_000, EPS, 1))),
@@ -151,6 +151,33 @@ class DataMarketTest {
         assertFailed(run(BOB, new DataMarketCall.Revoke(1, 5)), "INVALID_ARGUMENT", "has no grant 5");
         assertNoFailure(run(BOB, new DataMarketCall.Revoke(1, 0)));
         assertTrue(DataMarket.dataset(state(), 1).orElseThrow().grants().get(0).revoked());
+    }
+
+    @Test
+    void aNewPreviewSpendsATenthOfTheBudgetOnceAndNeverMoreThanIsLeft() {
+        assertNoFailure(run(BOB, new DataMarketCall.RegisterDataset("survey", SCHEMA, 0)));
+        assertNoFailure(run(BOB, batch(1, "a", 10)));
+        byte[] preview = "CLPV: noisy summaries".getBytes(StandardCharsets.US_ASCII);
+        DataMarketCall.Listing plain = new DataMarketCall.Listing("a survey", PRICE, 0, 1, 3, 1_000_000, EPS, 1);
+        assertNoFailure(run(BOB, new DataMarketCall.SetListing(1, plain)));
+        assertEquals(0, DataMarket.dataset(state(), 1).orElseThrow().epsilonSpent(), "no preview, nothing spent");
+
+        assertNoFailure(run(BOB, new DataMarketCall.SetListing(1, plain.withPreview(preview))));
+        DataMarket.Dataset d = DataMarket.dataset(state(), 1).orElseThrow();
+        assertEquals(100_000, d.epsilonSpent(), "a tenth of the total ε 1");
+        assertArrayEquals(preview, d.listing().orElseThrow().preview());
+
+        DataMarketCall.Listing cheaper = new DataMarketCall.Listing("a survey", PRICE / 2, 0, 1, 3, 1_000_000, EPS, 1, preview);
+        assertNoFailure(run(BOB, new DataMarketCall.SetListing(1, cheaper)));
+        assertEquals(100_000, DataMarket.dataset(state(), 1).orElseThrow().epsilonSpent(), "the same preview again spends nothing");
+
+        byte[] again = "CLPV: other noise".getBytes(StandardCharsets.US_ASCII);
+        assertNoFailure(run(BOB, new DataMarketCall.SetListing(1, cheaper.withPreview(again))));
+        assertEquals(200_000, DataMarket.dataset(state(), 1).orElseThrow().epsilonSpent(), "a new preview spends again");
+
+        DataMarketCall.Listing tight = new DataMarketCall.Listing("a survey", PRICE, 0, 1, 3, 210_000, EPS, 1, preview);
+        assertFailed(run(BOB, new DataMarketCall.SetListing(1, tight)), "BUDGET_EXHAUSTED", "the preview spends ε 0.021 and only 0.01");
+        assertEquals(200_000, DataMarket.dataset(state(), 1).orElseThrow().epsilonSpent());
     }
 
     // ---------------------------------------------------------------- the survey: policy, grant, approval
@@ -358,7 +385,7 @@ class DataMarketTest {
         while (true) {
             long eps = 1 + random.nextInt((int) EPS);
             long left = expected.values().stream().mapToLong(x -> total - x).min().orElseThrow();
-            List<EventRecord> events = run(EVE, new DataMarketCall.SubmitJob(RESEARCH, SQL, List.of(), Sha256.hash(SCHEMA), eps,
+            List<EventRecord> events = run(EVE, new DataMarketCall.SubmitJob(RESEARCH, SQL, List.of(), DataMarketCall.schemaHash(SCHEMA), eps,
                     3 * PRICE + DataMarket.JOB_FEE, 0, new byte[32]));
             if (eps > left) {
                 assertFailed(events, "BUDGET_EXHAUSTED", "have spent their ε budget");

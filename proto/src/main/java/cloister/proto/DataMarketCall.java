@@ -31,6 +31,18 @@ public sealed interface DataMarketCall extends Call {
     /** The algorithm hash meaning "any aggregate query". */
     Hash ANY_AGGREGATE = Hash.ZERO;
 
+    /** The domain prefix of {@link #schemaHash}. */
+    String SCHEMA_HASH_DOMAIN = "cloister/w3a/schema/v1";
+
+    /**
+     * A dataset schema's hash: SHA-256({@value #SCHEMA_HASH_DOMAIN} ‖ the schema's canonical bytes). The one definition:
+     * the chain groups datasets by it, a job names a schema by it, and every record batch's header carries it
+     * ({@code market}'s {@code Schema.hash()} is this).
+     */
+    static Hash schemaHash(byte[] schema) {
+        return cloister.crypto.Sha256.hash(SCHEMA_HASH_DOMAIN.getBytes(StandardCharsets.US_ASCII), schema);
+    }
+
     /** The mask of one purpose word, or -1 if the word is not on the list. */
     static int purposeBit(String word) {
         int i = PURPOSES.indexOf(word);
@@ -116,32 +128,86 @@ public sealed interface DataMarketCall extends Call {
         }
     }
 
+    /** The largest listing preview, in bytes. */
+    int MAX_PREVIEW = 4096;
+    /**
+     * What a new preview costs: the chain adds {@code epsilonTotal / PREVIEW_EPSILON_DIVISOR} (a tenth of the listing's
+     * total ε budget) to the dataset's ε spent when a listing carries a preview it did not carry before, and the
+     * owner's machine computes the preview's noise with exactly that ε.
+     */
+    int PREVIEW_EPSILON_DIVISOR = 10;
+
+    /** The ε (micro-ε) a new preview of a listing with total budget {@code epsilonTotal} spends. */
+    static long previewEpsilon(long epsilonTotal) {
+        return epsilonTotal / PREVIEW_EPSILON_DIVISOR;
+    }
+
     /**
      * A dataset's market listing: price per use and per row (units), accepted purposes (mask), and its privacy policy:
      * every output group needs at least {@code minGroupOwners} distinct owners (k), the dataset's total ε budget and
-     * the most one job may spend (micro-ε), and the most rows one owner contributes per group.
+     * the most one job may spend (micro-ε), and the most rows one owner contributes per group. {@code preview} is
+     * empty, or at most {@link #MAX_PREVIEW} bytes of noisy column summaries the owner computed on their own machine
+     * (format: {@code market}'s {@code DatasetPreview}, "CLPV"); a new one spends {@link #previewEpsilon} of the budget.
      */
     record Listing(String description, long pricePerUse, long pricePerRow, int purposes, int minGroupOwners, long epsilonTotal,
-                   long epsilonCap, int maxRowsPerOwner) {
+                   long epsilonCap, int maxRowsPerOwner, byte[] preview) {
         public Listing {
             if (description.getBytes(StandardCharsets.UTF_8).length > MAX_DESCRIPTION || pricePerUse < 0 || pricePerRow < 0
-                    || epsilonTotal < 0 || epsilonCap < 0 || minGroupOwners < 0 || maxRowsPerOwner < 0) {
-                throw new IllegalArgumentException("description at most " + MAX_DESCRIPTION + " bytes, no negative numbers");
+                    || epsilonTotal < 0 || epsilonCap < 0 || minGroupOwners < 0 || maxRowsPerOwner < 0 || preview.length > MAX_PREVIEW) {
+                throw new IllegalArgumentException("description at most " + MAX_DESCRIPTION + " bytes, preview at most " + MAX_PREVIEW
+                        + " bytes, no negative numbers");
             }
+            preview = preview.clone();
+        }
+
+        /** A listing without a preview. */
+        public Listing(String description, long pricePerUse, long pricePerRow, int purposes, int minGroupOwners, long epsilonTotal,
+                       long epsilonCap, int maxRowsPerOwner) {
+            this(description, pricePerUse, pricePerRow, purposes, minGroupOwners, epsilonTotal, epsilonCap, maxRowsPerOwner, new byte[0]);
+        }
+
+        @Override
+        public byte[] preview() {
+            return preview.clone();
+        }
+
+        /** This listing with {@code p} as its preview. */
+        public Listing withPreview(byte[] p) {
+            return new Listing(description, pricePerUse, pricePerRow, purposes, minGroupOwners, epsilonTotal, epsilonCap, maxRowsPerOwner, p);
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Listing l && l.description.equals(description) && l.pricePerUse == pricePerUse && l.pricePerRow == pricePerRow
+                    && l.purposes == purposes && l.minGroupOwners == minGroupOwners && l.epsilonTotal == epsilonTotal
+                    && l.epsilonCap == epsilonCap && l.maxRowsPerOwner == maxRowsPerOwner && java.util.Arrays.equals(l.preview, preview);
+        }
+
+        @Override
+        public int hashCode() {
+            return java.util.Objects.hash(description, pricePerUse, pricePerRow, purposes, minGroupOwners, epsilonTotal, epsilonCap,
+                    maxRowsPerOwner) * 31 + java.util.Arrays.hashCode(preview);
+        }
+
+        @Override
+        public String toString() {
+            return "Listing[" + description + ", " + pricePerUse + "+" + pricePerRow + "/row, purposes " + purposes + ", k " + minGroupOwners
+                    + ", ε " + epsilonCap + "/" + epsilonTotal + ", rows/owner " + maxRowsPerOwner + ", preview " + preview.length + " bytes]";
         }
 
         void write(CanonicalWriter w) {
             w.string(description).u64(pricePerUse).u64(pricePerRow).u32(purposes).u32(minGroupOwners).u64(epsilonTotal).u64(epsilonCap)
-                    .u32(maxRowsPerOwner);
+                    .u32(maxRowsPerOwner).bytes(preview);
         }
 
         public static Listing read(CanonicalReader r) {
             return new Listing(r.string(MAX_DESCRIPTION, "description"), r.u64("price per use"), r.u64("price per row"), r.u32("purposes"),
-                    r.u32("min group owners"), r.u64("epsilon total"), r.u64("epsilon cap"), r.u32("max rows per owner"));
+                    r.u32("min group owners"), r.u64("epsilon total"), r.u64("epsilon cap"), r.u32("max rows per owner"),
+                    r.bytes(MAX_PREVIEW, "preview"));
         }
 
         public byte[] encode() {
-            CanonicalWriter w = new CanonicalWriter(128);
+            CanonicalWriter w = new CanonicalWriter(128 + preview.length);
             write(w);
             return w.toByteArray();
         }

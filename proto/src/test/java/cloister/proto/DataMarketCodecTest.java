@@ -26,6 +26,8 @@ class DataMarketCodecTest {
         return List.of(new DataMarketCall.RegisterDataset("survey", SCHEMA, 0),
                 new DataMarketCall.AddBatch(1, FILE, 10, 1000, new byte[80]),
                 new DataMarketCall.SetListing(1, new DataMarketCall.Listing("a survey", 5, 1, 3, 3, 1_000_000, 100_000, 2)),
+                new DataMarketCall.SetListing(1, new DataMarketCall.Listing("with a preview", 5, 1, 3, 3, 1_000_000, 100_000, 2,
+                        "CLPV preview bytes".getBytes(StandardCharsets.US_ASCII))),
                 new DataMarketCall.Unlist(1),
                 new DataMarketCall.Grant(1, EVE, 1, Sha256.hash(new byte[] {7}), 9, 100, 3),
                 new DataMarketCall.Grant(1, DataMarketCall.ANY_BUYER, DataMarketCall.ALL_PURPOSES, DataMarketCall.ANY_AGGREGATE, 0, 0, 0),
@@ -58,6 +60,9 @@ class DataMarketCodecTest {
         assertEquals(4, DataMarketCall.purposeBit("advertising"));
         assertEquals(-1, DataMarketCall.purposeBit("surveillance"));
         assertThrows(IllegalArgumentException.class, () -> new DataMarketCall.SubmitJob(0, "x", List.of(), Hash.ZERO, 1, 1, 0, new byte[31]));
+        assertThrows(IllegalArgumentException.class, () -> new DataMarketCall.Listing("", 1, 0, 1, 2, 10, 1, 1,
+                new byte[DataMarketCall.MAX_PREVIEW + 1]));
+        assertEquals(100_000, DataMarketCall.previewEpsilon(1_000_000), "a preview spends a tenth of the budget");
         assertThrows(IllegalArgumentException.class, () -> new DataMarketCall.SubmitJob(0, "x".repeat(DataMarketCall.MAX_SQL + 1), List.of(),
                 Hash.ZERO, 1, 1, 0, new byte[32]));
     }

@@ -351,6 +351,182 @@ public final class CloisterClient {
                 n.path("transfersRefused").isTextual() ? Optional.of(n.path("transfersRefused").asText()) : Optional.empty()));
     }
 
+    // ---------------------------------------------------------------- W3A data market
+
+    /** Datasets matching {@code q}, in registration order (batch lists left out: see {@link #dataset(long)}). */
+    public List<DatasetInfo> datasets(DatasetQuery q) {
+        List<DatasetInfo> out = new ArrayList<>();
+        get("/v1/market/datasets" + q.queryString()).path("datasets").forEach(n -> out.add(datasetInfo(n)));
+        return out;
+    }
+
+    /** A dataset with its batches, or empty if there is no dataset with this number. */
+    public Optional<DatasetInfo> dataset(long id) {
+        return orEmpty(() -> datasetInfo(get("/v1/market/datasets/" + id)));
+    }
+
+    /** {@code owner}'s dataset named {@code name} (with its batches), or empty. */
+    public Optional<DatasetInfo> dataset(AccountId owner, String name) {
+        List<DatasetInfo> found = datasets(DatasetQuery.all().owner(owner).name(name));
+        return found.isEmpty() ? Optional.empty() : dataset(found.get(0).id());
+    }
+
+    /** Jobs matching {@code q}, newest first (sealed results left out: see {@link #job(long)}). */
+    public List<JobInfo> jobs(JobQuery q) {
+        List<JobInfo> out = new ArrayList<>();
+        get("/v1/market/jobs" + q.queryString()).path("jobs").forEach(n -> out.add(jobInfo(n)));
+        return out;
+    }
+
+    /** A job with its sealed result, or empty if there is no job with this number. */
+    public Optional<JobInfo> job(long id) {
+        return orEmpty(() -> jobInfo(get("/v1/market/jobs/" + id)));
+    }
+
+    public EarningsInfo earnings(AccountId owner) {
+        JsonNode n = get("/v1/market/earnings/" + owner.address());
+        List<EarningsInfo.Dataset> ds = new ArrayList<>();
+        n.path("datasets").forEach(d -> ds.add(new EarningsInfo.Dataset(d.path("id").asLong(), d.path("name").asText(), d.path("uses").asLong(),
+                units(d, "earned"))));
+        return new EarningsInfo(owner, units(n, "earned"), ds);
+    }
+
+    /** The purpose words jobs state and listings accept, by bit index. */
+    public List<String> purposes() {
+        List<String> out = new ArrayList<>();
+        get("/v1/market/purposes").path("purposes").forEach(p -> out.add(p.path("word").asText()));
+        return out;
+    }
+
+    private static DatasetInfo datasetInfo(JsonNode n) {
+        Hash schemaHash = Hash.fromHex(n.path("schemaHash").asText());
+        Optional<cloister.market.data.Schema> schema = Optional.empty();
+        try {
+            cloister.market.data.Schema decoded = cloister.market.data.Schema.decode(Hex.decode(n.path("schemaBytes").asText()));
+            if (decoded.hash().equals(schemaHash)) {
+                schema = Optional.of(decoded);
+            }
+        } catch (RuntimeException e) {
+            // not a canonical schema: left empty
+        }
+        List<DatasetInfo.Batch> batches = new ArrayList<>();
+        n.path("batches").forEach(b -> batches.add(new DatasetInfo.Batch(b.path("cid").asText(), b.path("rows").asLong(), b.path("size").asLong())));
+        Optional<DatasetInfo.Listing> listing = Optional.empty();
+        JsonNode l = n.path("listing");
+        if (l.isObject()) {
+            listing = Optional.of(new DatasetInfo.Listing(l.path("description").asText(), units(l, "pricePerUse"), units(l, "pricePerRow"),
+                    units(l, "listPrice"), texts(l.path("purposes")), l.path("k").asInt(), l.path("epsilonTotalMicros").asLong(),
+                    l.path("epsilonCapMicros").asLong(), l.path("maxRowsPerOwner").asInt(), preview(l.path("previewHex"))));
+        }
+        JsonNode p = n.path("policy");
+        Optional<DatasetInfo.Policy> policy = p.isObject() ? Optional.of(new DatasetInfo.Policy(texts(p.path("purposes")), units(p, "minPrice")))
+                : Optional.empty();
+        List<DatasetInfo.Grant> grants = new ArrayList<>();
+        for (JsonNode g : n.path("grants")) {
+            String buyer = g.path("buyer").asText();
+            String algorithm = g.path("algorithm").asText();
+            grants.add(new DatasetInfo.Grant(g.path("index").asInt(), buyer.equals("any") ? Optional.empty() : Optional.of(AccountId.parse(buyer)),
+                    texts(g.path("purposes")), algorithm.equals("any aggregate") ? Optional.empty() : Optional.of(Hash.fromHex(algorithm)),
+                    units(g, "price"), g.path("expiresAt").asLong(), g.path("maxUses").asInt(), g.path("uses").asInt(), g.path("revoked").asBoolean(),
+                    g.path("usable").asBoolean()));
+        }
+        return new DatasetInfo(n.path("id").asLong(), n.path("name").asText(), AccountId.parse(n.path("owner").asText()), n.path("createdAt").asLong(),
+                n.path("cluster").asInt(), schema, schemaHash, n.path("rows").asLong(), n.path("size").asLong(), n.path("batchCount").asInt(), batches,
+                listing, n.path("epsilonSpentMicros").asLong(), n.path("epsilonLeftMicros").asLong(), policy, grants, n.path("uses").asLong(),
+                units(n, "earned"), n.path("deleted").asBoolean(), n.path("deletedAt").asLong(),
+                n.path("receiptWorker").isTextual() ? Optional.of(WorkerId.parse(n.path("receiptWorker").asText())) : Optional.empty(),
+                n.path("receiptPresent").asBoolean());
+    }
+
+    /** A listing's preview from its hex bytes; empty when there is none or it does not decode. */
+    private static Optional<cloister.market.data.DatasetPreview> preview(JsonNode hex) {
+        if (!hex.isTextual()) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.of(cloister.market.data.DatasetPreview.decode(Hex.decode(hex.asText())));
+        } catch (RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static JobInfo jobInfo(JsonNode n) {
+        List<JobInfo.Entry> entries = new ArrayList<>();
+        n.path("datasets").forEach(e -> entries.add(new JobInfo.Entry(e.path("dataset").asLong(), AccountId.parse(e.path("owner").asText()),
+                e.path("state").asText(), units(e, "price"), e.path("how").asText(), e.path("note").asText())));
+        return new JobInfo(n.path("id").asLong(), AccountId.parse(n.path("buyer").asText()), n.path("purpose").asText(), n.path("sql").asText(),
+                Hash.fromHex(n.path("sqlHash").asText()), Hash.fromHex(n.path("schemaHash").asText()), n.path("epsilonMicros").asLong(),
+                units(n, "budget"), n.path("submittedAt").asLong(), n.path("consentDeadline").asLong(), n.path("state").asText(), entries,
+                n.path("datasetOwners").asInt(),
+                n.path("worker").isTextual() ? Optional.of(WorkerId.parse(n.path("worker").asText())) : Optional.empty(),
+                n.path("workerPlatform").isTextual() ? Optional.of(n.path("workerPlatform").asText()) : Optional.empty(),
+                n.path("startedAt").asLong(), n.path("endedAt").asLong(), n.path("owners").asInt(), n.path("rows").asLong(),
+                n.path("resultHash").isTextual() ? Optional.of(Hash.fromHex(n.path("resultHash").asText())) : Optional.empty(),
+                n.path("sealedResultBytes").asInt(), n.path("sealedResult").isTextual() ? Hex.decode(n.path("sealedResult").asText()) : new byte[0],
+                units(n, "paid"), units(n, "refund"), n.path("reason").asText());
+    }
+
+    private static long units(JsonNode n, String field) {
+        return Long.parseLong(n.path(field).asText("0"));
+    }
+
+    private static List<String> texts(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        array.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+
+    /** The value, or empty when the node answers 404. */
+    private static <T> Optional<T> orEmpty(java.util.function.Supplier<T> read) {
+        try {
+            return Optional.of(read.get());
+        } catch (CloisterApiException e) {
+            if (e.httpStatus() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    // ---------------------------------------------------------------- signed calls
+
+    /**
+     * Signs {@code call} with {@code key} (next nonce, the chain's minimum fee), submits it and waits for its block.
+     *
+     * @return the inclusion, with the chain's reason word and message if the call was refused
+     * @throws CloisterApiException if the node refuses the transaction itself (e.g. {@code INSUFFICIENT_BALANCE} for
+     *     the fee) or it is not included within {@code timeout}
+     */
+    public IncludedTx sendAndWait(SigningKey key, cloister.proto.Call call, Duration timeout) {
+        return sendAllAndWait(key, List.of(call), timeout).get(0);
+    }
+
+    /**
+     * Signs {@code calls} with consecutive nonces, submits them all, then waits for each block: one round trip per
+     * call instead of one block per call. The calls are applied in order; a refused one does not stop the others.
+     */
+    public List<IncludedTx> sendAllAndWait(SigningKey key, List<? extends cloister.proto.Call> calls, Duration timeout) {
+        Hash genesisHash = genesisHash();
+        long fee = chainInfo().minimumFee();
+        long nonce = nextNonce(key.account());
+        List<Hash> hashes = new ArrayList<>(calls.size());
+        for (cloister.proto.Call call : calls) {
+            hashes.add(submit(Transaction.sign(genesisHash, key, nonce++, fee, call)));
+        }
+        List<IncludedTx> out = new ArrayList<>(calls.size());
+        for (Hash h : hashes) {
+            TxStatusInfo s = waitForInclusion(h, timeout);
+            if (s.success()) {
+                out.add(new IncludedTx(h, s, Optional.empty(), ""));
+            } else {
+                String why = events(s.height()).stream().filter(e -> e.type().equals("TxFailed") && h.hex().equals(e.fields().get("txHash")))
+                        .map(e -> e.fields().getOrDefault("message", "")).findFirst().orElse("");
+                out.add(new IncludedTx(h, s, Optional.of(s.failureReason() != null ? s.failureReason() : "FAILED"), why));
+            }
+        }
+        return out;
+    }
+
     // ---------------------------------------------------------------- head subscription
 
     /**

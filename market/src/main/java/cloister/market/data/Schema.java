@@ -1,12 +1,10 @@
 package cloister.market.data;
 
 import cloister.common.Hash;
-import cloister.crypto.Sha256;
 import cloister.proto.CanonicalReader;
 import cloister.proto.CanonicalWriter;
 import cloister.proto.MalformedException;
 import java.math.BigDecimal;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
@@ -27,7 +25,6 @@ public record Schema(List<Column> columns) {
     public static final int MAX_COLUMNS = 64;
     public static final int MAX_TEXT_BYTES = 256;
     private static final Pattern NAME = Pattern.compile("[a-z][a-z0-9_]{0,62}");
-    private static final byte[] HASH_DOMAIN = "cloister/w3a/schema/v1".getBytes(StandardCharsets.US_ASCII);
     /** Words a column may not be named (they would make the SQL ambiguous). */
     public static final Set<String> RESERVED = Set.of("select", "from", "where", "group", "by", "order", "having", "limit",
             "and", "or", "not", "as", "count", "sum", "avg", "min", "max", "quantile", "median", "distinct", "null", "true",
@@ -200,9 +197,12 @@ public record Schema(List<Column> columns) {
         }
     }
 
-    /** SHA-256 over the canonical bytes: datasets with equal hashes share a schema. */
+    /**
+     * SHA-256 of {@code "cloister/w3a/schema/v1"} ‖ the canonical bytes ({@link cloister.proto.DataMarketCall#schemaHash}, the
+     * same hash the chain records): datasets with equal hashes share a schema.
+     */
     public Hash hash() {
-        return Sha256.hash(HASH_DOMAIN, encode());
+        return cloister.proto.DataMarketCall.schemaHash(encode());
     }
 
     /** A bound as written in specs: integers without a fraction, others in plain decimal. */

@@ -98,6 +98,7 @@ final class ApiHandlers {
                 this::storageFiles));
         r.add(ApiRoute.get("/v1/storage/files/{cid}", "One storage order by file CID: size, replica target, price, slots, escrow, wrapped key, replicas with health",
                 this::storageFile));
+        r.addAll(new MarketApi(view).routes());
         r.add(ApiRoute.get("/v1/heads", "Server-Sent Events: one `head` event per new block header",
                 new SseHandler(heads::add)).producing("text/event-stream"));
         List<ApiRoute> withoutDoc = List.copyOf(r);
@@ -412,11 +413,11 @@ final class ApiHandlers {
         return view.block(h.hash()).map(b -> b.transactions().size()).orElse(0);
     }
 
-    private static void json(Context ctx, JsonNode node) {
+    static void json(Context ctx, JsonNode node) {
         ctx.contentType("application/json").result(node.toString());
     }
 
-    private static String shorten(String s) {
+    static String shorten(String s) {
         return s.length() <= 80 ? s : s.substring(0, 80) + "…";
     }
 

@@ -147,7 +147,7 @@ final class JsonViews {
                 amount(n, "pricePerRow", l.listing().pricePerRow());
                 n.put("purposes", String.join(",", DataMarketCall.purposes(l.listing().purposes()))).put("k", l.listing().minGroupOwners())
                         .put("epsilonTotalMicros", l.listing().epsilonTotal()).put("epsilonCapMicros", l.listing().epsilonCap())
-                        .put("maxRowsPerOwner", l.listing().maxRowsPerOwner());
+                        .put("maxRowsPerOwner", l.listing().maxRowsPerOwner()).put("previewBytes", l.listing().preview().length);
             }
             case DataMarketCall.Unlist u -> n.put("dataset", u.dataset());
             case DataMarketCall.Grant g -> {

@@ -113,16 +113,8 @@ abstract class CliCommand implements Callable<Integer> {
 
     /** Signs {@code call} with {@code key}, submits it and waits (60 s) for its block; a failed call's reason and message. */
     static Included include(CloisterClient c, cloister.proto.Call call, SigningKey key) {
-        cloister.proto.Transaction tx = cloister.proto.Transaction.sign(c.genesisHash(), key, c.nextNonce(key.account()),
-                c.chainInfo().minimumFee(), call);
-        cloister.common.Hash hash = c.submit(tx);
-        cloister.sdk.TxStatusInfo s = c.waitForInclusion(hash, java.time.Duration.ofSeconds(60));
-        if (s.success()) {
-            return new Included(hash, s, null);
-        }
-        String why = c.events(s.height()).stream().filter(e -> e.type().equals("TxFailed") && hash.hex().equals(e.fields().get("txHash")))
-                .map(e -> e.fields().getOrDefault("message", "")).findFirst().orElse("");
-        return new Included(hash, s, s.failureReason() + ": " + why);
+        cloister.sdk.IncludedTx r = c.sendAndWait(key, call, java.time.Duration.ofSeconds(60));
+        return new Included(r.hash(), r.status(), r.ok() ? null : r.failure());
     }
 
     /**

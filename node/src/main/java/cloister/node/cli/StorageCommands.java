@@ -6,7 +6,7 @@ import cloister.crypto.AccountId;
 import cloister.crypto.EcdhKey;
 import cloister.crypto.HpkeException;
 import cloister.crypto.SigningKey;
-import cloister.node.storage.BlockClient;
+import cloister.sdk.BlockClient;
 import cloister.proto.StorageCall;
 import cloister.sdk.CloisterApiException;
 import cloister.sdk.CloisterClient;

@@ -1,7 +1,7 @@
 package cloister.node.market;
 
 import cloister.common.Hash;
-import cloister.node.storage.BlockClient;
+import cloister.sdk.BlockClient;
 import cloister.sdk.CloisterApiException;
 import cloister.sdk.CloisterClient;
 import cloister.sdk.StorageFile;

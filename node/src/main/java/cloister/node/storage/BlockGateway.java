@@ -1,5 +1,6 @@
 package cloister.node.storage;
 
+import cloister.sdk.BlockClient;
 import cloister.storage.chunk.ChunkedFile;
 import cloister.storage.cid.Cid;
 import cloister.storage.cid.CidFormatException;

@@ -3,6 +3,7 @@ package cloister.node.storage;
 import cloister.common.Hash;
 import cloister.proto.StorageCall;
 import cloister.proto.WorkerId;
+import cloister.sdk.BlockClient;
 import cloister.sdk.CloisterApiException;
 import cloister.sdk.CloisterClient;
 import cloister.sdk.StorageFile;

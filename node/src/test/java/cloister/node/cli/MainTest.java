@@ -73,6 +73,45 @@ class MainTest {
     }
 
     @Test
+    void w3aCommandsCheckTheirArgumentsAndTheSqlBeforeAskingANode() throws Exception {
+        CliRun help = CliRun.of(env(), "--help");
+        for (String cmd : new String[] {"data", "market", "job"}) {
+            assertTrue(help.out().contains(cmd), cmd + " missing from\n" + help.out());
+        }
+        String spec = "age_band:text,income:real[0,250000]";
+        CliRun star = CliRun.of(env(), "job", "submit", "--sql", "SELECT * FROM survey", "--purpose", "research", "--schema", spec, "--epsilon", "0.1");
+        assertEquals(1, star.exit(), star.err());
+        assertTrue(star.err().startsWith("error: NOT_AGGREGATE: ") && star.err().contains("nothing was submitted"), star.err());
+        assertEquals(1, star.err().strip().lines().count(), star.err());
+        CliRun column = CliRun.of(env(), "job", "submit", "--sql", "SELECT AVG(salary) FROM t", "--purpose", "research", "--schema", spec,
+                "--epsilon", "0.1");
+        assertEquals(1, column.exit());
+        assertTrue(column.err().startsWith("error: UNKNOWN_COLUMN: "), column.err());
+        CliRun neither = CliRun.of(env(), "job", "submit", "--sql", "SELECT COUNT(*) FROM t", "--purpose", "research", "--epsilon", "0.1");
+        assertEquals(2, neither.exit());
+        assertTrue(neither.err().contains("--datasets") && neither.err().contains("--schema"), neither.err());
+        CliRun purpose = CliRun.of(env(), "job", "submit", "--sql", "SELECT COUNT(*) FROM t", "--purpose", "astrology", "--schema", spec,
+                "--epsilon", "0.1");
+        assertEquals(2, purpose.exit());
+        assertTrue(purpose.err().contains("research, product-analytics"), purpose.err());
+        assertEquals(2, CliRun.of(env(), "job", "submit", "--sql", "SELECT COUNT(*) FROM t", "--purpose", "research", "--schema", spec,
+                "--epsilon", "-1").exit());
+        assertEquals(2, CliRun.of(env(), "data", "list", "1", "--price", "1", "--purposes", "research", "--k", "1").exit());
+        CliRun missing = CliRun.of(env(), "data", "collect", home.resolve("nope.csv").toString(), "--name", "x", "--schema", spec);
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("does not exist"), missing.err());
+        Files.writeString(home.resolve("records.txt"), "age_band,income\n");
+        CliRun format = CliRun.of(env(), "data", "collect", home.resolve("records.txt").toString(), "--name", "x", "--schema", spec);
+        assertEquals(2, format.exit());
+        assertTrue(format.err().contains("--format"), format.err());
+        CliRun badSchema = CliRun.of(env(), "data", "collect", home.resolve("records.txt").toString(), "--name", "x", "--schema", "income:real",
+                "--format", "csv");
+        assertEquals(2, badSchema.exit());
+        assertTrue(badSchema.err().startsWith("error: --schema: "), badSchema.err());
+        assertTrue(star.noStackTrace() && badSchema.noStackTrace());
+    }
+
+    @Test
     void unreachableNodeIsOneLineWithTheUrlAndAHint() {
         CliRun r = CliRun.of(env(), "account", "alice");
         assertEquals(1, r.exit());

@@ -16,7 +16,7 @@ import cloister.market.data.Schema;
 import cloister.market.job.ReleasedResult;
 import cloister.market.job.ResultSeal;
 import cloister.node.devnet.LocalNetwork;
-import cloister.node.storage.BlockClient;
+import cloister.sdk.BlockClient;
 import cloister.proto.Call;
 import cloister.proto.DataMarketCall;
 import cloister.proto.SignedWorkerMessage;

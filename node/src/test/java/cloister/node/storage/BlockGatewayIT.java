@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import cloister.sdk.BlockClient;
+import cloister.sdk.NoSuchBlockException;
 import cloister.storage.chunk.ChunkedFile;
 import cloister.storage.cid.Cid;
 import cloister.storage.store.BlockMismatchException;

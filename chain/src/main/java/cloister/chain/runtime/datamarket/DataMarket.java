@@ -512,7 +512,7 @@ public final class DataMarket {
         }
         long[] c = counters(s);
         long id = c[0];
-        Dataset ds = new Dataset(id, sender, d.datasetName(), d.schema(), Sha256.hash(d.schema()), d.cluster(), s.height(), List.of(), Optional.empty(),
+        Dataset ds = new Dataset(id, sender, d.datasetName(), d.schema(), DataMarketCall.schemaHash(d.schema()), d.cluster(), s.height(), List.of(), Optional.empty(),
                 Optional.empty(), List.of(), 0, 0, 0, 0, Optional.empty(), new byte[0]);
         putDataset(s, ds);
         s.put(nameKey(sender, d.datasetName()), ByteBuffer.allocate(8).putLong(id).array());
@@ -567,7 +567,16 @@ public final class DataMarket {
             if (d.batches().isEmpty()) {
                 return DispatchOutcome.fail(DispatchError.INVALID_ARGUMENT, "dataset " + d.id() + " has no records yet: collect some before listing it");
             }
+            // A preview is noisy statistics of the records: a new one spends its share of the budget (the same one again spends nothing).
+            boolean newPreview = x.preview().length > 0
+                    && !(d.listing().isPresent() && Arrays.equals(d.listing().get().preview(), x.preview()));
+            long previewCost = newPreview ? DataMarketCall.previewEpsilon(x.epsilonTotal()) : 0;
+            if (d.epsilonSpent() + previewCost > x.epsilonTotal()) {
+                return DispatchOutcome.fail(DispatchError.BUDGET_EXHAUSTED, "the preview spends ε " + micro(previewCost) + " and only "
+                        + micro(x.epsilonTotal() - d.epsilonSpent()) + " of the budget " + micro(x.epsilonTotal()) + " is left");
+            }
             Builder b = d.edit();
+            b.epsilonSpent += previewCost;
             b.listing = Optional.of(x);
             putDataset(s, b.build());
             return DispatchOutcome.OK;

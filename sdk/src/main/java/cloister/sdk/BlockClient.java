@@ -1,4 +1,4 @@
-package cloister.node.storage;
+package cloister.sdk;
 
 import cloister.storage.chunk.ChunkedFile;
 import cloister.storage.cid.Cid;
@@ -31,15 +31,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 /**
- * A client for the block commands of an IPFS-style RPC API: a {@link BlockGateway} or a Kubo daemon
- * ({@code http://127.0.0.1:5001}). It trusts nothing it receives: {@link #get} checks the bytes against the CID, and
+ * A client for the block commands of an IPFS-style RPC API: a Cloister block gateway (a storage provider's, or the
+ * node's staging gateway) or a Kubo daemon ({@code http://127.0.0.1:5001}). It trusts nothing it receives: {@link #get} checks the bytes against the CID, and
  * {@link #put} checks the CID the server stored the block under.
  *
  * <p>Limits: 5 s to connect, 60 s for a whole exchange (headers and body), and a response body of at most
  * {@value #MAX_RESPONSE} bytes (a block is at most {@value ChunkedFile#MAX_BLOCK}). Every failure is an
  * {@link IOException} whose message names the URL and, where there is one, the CID. "Not found" is
- * {@link NoSuchBlockException}: HTTP 404 (a {@link BlockGateway}) or Kubo's 500 whose message says the block was not
- * found.
+ * {@link NoSuchBlockException}: HTTP 404 (a Cloister gateway) or Kubo's 500 whose message says the block was not found.
  */
 public final class BlockClient implements AutoCloseable {
     public static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);

@@ -1,4 +1,4 @@
-package cloister.node.storage;
+package cloister.sdk;
 
 import cloister.storage.cid.Cid;
 import java.io.FileNotFoundException;
