@@ -38,11 +38,10 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * W3A through the real CLI on an in-process devnet (instant seal, one gatekeeper, one sim-TEE worker in cluster 0):
  * three owners collect survey records, list them, two set a standing policy, a buyer's job waits for the third owner,
- * who finds it with {@code data requests} and approves it; the job starts on the cluster's worker. {@code SELECT *} is
+ * who finds it with {@code data requests} and approves it; the cluster's worker runs it and the buyer opens the result. {@code SELECT *} is
  * refused on the buyer's machine before anything is sent. The audit log, earnings, grants, deletion, the API's
  * filters and its refusal to show escrowed keys are checked on the way.
  *
- * <p>The enclave's job runner is not built yet, so the job is asserted to reach RUNNING on an assigned worker, not DONE.
  */
 class DataMarketCliIT {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -221,30 +220,42 @@ class DataMarketCliIT {
         CliRun approved = ok("data", "approve", "" + job, "" + dave, "--as", "dave");
         assertTrue(approved.out().contains("running"), approved.out());
 
-        // Running on the cluster's (sim) worker.
+        // Run by the cluster's (sim) worker: the result opens for the buyer only, and every owner is paid once.
+        JsonNode result = json(ok("job", "result", "" + job, "--as", "eve", "--wait", "--timeout", "60", "--json"));
+        assertEquals(3, result.path("owners").asInt(), result.toString());
+        assertEquals(110, result.path("rowsRead").asLong(), "bob 45, charlie 35, dave 30");
+        assertEquals("0.1", result.path("epsilon").asText());
+        assertTrue(result.toString().contains("age_band"), result.toString());
+        CliRun table = ok("job", "result", "" + job, "--as", "eve");
+        assertTrue(table.out().contains("age_band"), table.out());
+        refused(1, "NOT_BUYER", "job", "result", "" + job, "--as", "bob");
         JsonNode status = json(ok("job", "status", "" + job, "--json"));
-        assertEquals(JobInfo.RUNNING, status.path("state").asText());
+        assertEquals(JobInfo.DONE, status.path("state").asText());
         assertEquals(net.workerIds().get(0).hex(), status.path("worker").asText());
         assertEquals("sim", status.path("workerPlatform").asText());
         assertEquals(3, status.path("datasetOwners").asInt());
         assertTrue(ok("job", "status", "" + job).out().contains("no hardware protection"));
-        refused(1, "NO_RESULT", "job", "result", "" + job, "--as", "eve");
         refused(1, "WRONG_JOB_STATE", "job", "cancel", "" + job, "--as", "eve");
         refused(1, "UNKNOWN_JOB", "job", "status", "999");
+        JobInfo settled = client.job(job).orElseThrow();
+        assertEquals(budget, settled.paid(), "three list prices and the worker's fee");
+        assertEquals(0, settled.refund());
 
         // The audit log.
         CliRun log = ok("job", "ls");
-        assertTrue(log.out().contains(SQL) && log.out().contains("running") && log.out().contains("research"), log.out());
-        JsonNode eveJobs = json(ok("job", "ls", "--buyer", "eve", "--state", "running", "--json")).path("jobs");
+        assertTrue(log.out().contains(SQL) && log.out().contains("done") && log.out().contains("research"), log.out());
+        JsonNode eveJobs = json(ok("job", "ls", "--buyer", "eve", "--state", "done", "--json")).path("jobs");
         assertEquals(1, eveJobs.size());
         assertEquals(job, eveJobs.get(0).path("id").asLong());
         assertEquals(0, json(ok("job", "ls", "--buyer", "bob", "--json")).path("jobs").size());
 
-        // Earnings: nothing is paid before the result.
-        JsonNode earnings = json(ok("data", "earnings", "--as", "bob", "--json"));
-        assertEquals("0", earnings.path("earned").asText());
-        assertEquals(bob, earnings.path("datasets").get(0).path("id").asLong());
-        assertEquals("0.1", json(ok("data", "show", "survey", "--as", "bob", "--json")).path("epsilonSpent").asText(), "ε reserved at start");
+        // Earnings: each consenting owner's price, once.
+        for (String owner : List.of("bob", "charlie", "dave")) {
+            JsonNode earnings = json(ok("data", "earnings", "--as", owner, "--json"));
+            assertEquals("0.1", earnings.path("earned").asText(), owner);
+            assertEquals(1, earnings.path("datasets").get(0).path("uses").asLong(), owner);
+        }
+        assertEquals("0.1", json(ok("data", "show", "survey", "--as", "bob", "--json")).path("epsilonSpent").asText(), "ε spent");
 
         // A second job waits for Dave, and the buyer withdraws it: refunded.
         long second = json(ok("job", "submit", "--as", "eve", "--sql", SQL, "--purpose", "research", "--schema", SPEC, "--epsilon", "0.1",
@@ -255,13 +266,14 @@ class DataMarketCliIT {
         assertEquals(JobInfo.CANCELLED, cancelled.state());
         assertEquals(cancelled.budget(), cancelled.refund());
 
-        // Deletion: the receipt is asked of the cluster's worker (the job runner that signs it is not built yet).
+        // Deletion: the receipt is signed by the cluster's worker and stored on chain.
         long scratch = json(ok("data", "collect", survey("scratch", 3, 6).toString(), "--name", "scratch", "--schema", SPEC, "--as", "bob",
                 "--json")).path("dataset").asLong();
-        CliRun deleted = ok("data", "delete", "scratch", "--as", "bob", "--wait", "1");
+        CliRun deleted = ok("data", "delete", "scratch", "--as", "bob", "--wait", "20");
         assertTrue(deleted.out().contains("1 of 1 file orders cancelled") && deleted.out().contains("receipt"), deleted.out());
         DatasetInfo gone = client.dataset(scratch).orElseThrow();
         assertTrue(gone.deleted());
+        assertTrue(gone.receiptPresent(), deleted.out());
         assertEquals(net.workerIds().get(0), gone.receiptWorker().orElseThrow());
         assertTrue(ok("data", "show", "" + scratch, "--as", "bob").out().contains("deleted"));
         refused(1, "DATASET_DELETED", "data", "list", "" + scratch, "--as", "bob", "--price", "1", "--purposes", "research");

@@ -175,6 +175,15 @@ class W3aJobIT {
         assertTrue(logs.contains("job " + job + " done"), "the log capture works");
         assertTrue(!logs.contains("CANARY-4f0c2e"), "canary in the logs");
         HttpClient http = HttpClient.newHttpClient();
+        List<String> market = new ArrayList<>(List.of("/v1/market/datasets", "/v1/market/jobs", "/v1/market/jobs/999", "/v1/market/datasets/999"));
+        for (long id = 1; id <= 3; id++) {
+            market.add("/v1/market/datasets/" + id);
+            market.add("/v1/market/jobs/" + id);
+        }
+        for (String path : market) {
+            String body = http.send(HttpRequest.newBuilder(URI.create(net.apiUrl() + path)).build(), HttpResponse.BodyHandlers.ofString()).body();
+            assertTrue(!body.contains("CANARY-4f0c2e"), "canary in " + path);
+        }
         long head = client.head().height();
         for (long h = 1; h <= head; h++) {
             for (String path : List.of("/v1/blocks/" + h, "/v1/blocks/" + h + "/events", "/v1/blocks/" + h + "/worker-messages")) {
