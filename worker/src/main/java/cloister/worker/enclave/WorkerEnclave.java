@@ -121,11 +121,18 @@ public final class WorkerEnclave implements Enclave {
             case EnclaveCall.StorageStatus x -> read(r -> r.watchdog.view());
             case EnclaveCall.JobNeeds x -> read(r -> new EnclaveReply.JobNeeds(r.jobs.needs()));
             // Runs the analysis when the file was the job's last: under the write lock, so block sync waits for it.
-            case EnclaveCall.JobFile f -> write(r -> new EnclaveReply.Egress(r.signAll(r.jobs.deliver(f.job(), f.file(), f.blocks(),
+            case EnclaveCall.JobFile f -> write(r -> sealIfSigned(r, r.signAll(r.jobs.deliver(f.job(), f.file(), f.blocks(),
                     r::escrowKeys))), false);
-            case EnclaveCall.JobFileMissing m -> write(r -> new EnclaveReply.Egress(r.signAll(r.jobs.missing(m.job(), m.file(),
-                    m.reason()))), false);
+            case EnclaveCall.JobFileMissing m -> write(r -> sealIfSigned(r, r.signAll(r.jobs.missing(m.job(), m.file(), m.reason()))), false);
         };
+    }
+
+    /** Egress was signed (sequence numbers used, a job ended): checkpoint before it leaves, as after a sync. */
+    private EnclaveReply.Egress sealIfSigned(EnclaveRuntime r, List<SignedWorkerMessage> signed) {
+        if (!signed.isEmpty()) {
+            checkpoint(r);
+        }
+        return new EnclaveReply.Egress(signed);
     }
 
     private interface Reader {
