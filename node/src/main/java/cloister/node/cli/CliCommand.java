@@ -52,6 +52,15 @@ abstract class CliCommand implements Callable<Integer> {
         }
     }
 
+    /** The account named by option {@code option} (dev name, keystore key name or address). */
+    cloister.crypto.AccountId account(String option, String name) {
+        try {
+            return resolver().account(name);
+        } catch (IllegalArgumentException e) {
+            throw usage(option + ": " + e.getMessage());
+        }
+    }
+
     /** A bad argument found after parsing: exit 2 with the usage hint, like a parse error. */
     CommandLine.ParameterException usage(String message) {
         return new CommandLine.ParameterException(spec.commandLine(), message);

@@ -184,12 +184,7 @@ final class DataCommands implements Runnable {
 
         @Override
         public Integer call() {
-            AccountId who;
-            try {
-                who = resolver().account(owner);
-            } catch (IllegalArgumentException e) {
-                throw usage("--owner: " + e.getMessage());
-            }
+            AccountId who = account("--owner", owner);
             List<DatasetInfo> ds = client().datasets(DatasetQuery.all().owner(who));
             if (global.json) {
                 ArrayNode a = JSON.createArrayNode();
@@ -217,12 +212,7 @@ final class DataCommands implements Runnable {
 
         @Override
         public Integer call() {
-            AccountId who;
-            try {
-                who = resolver().account(as);
-            } catch (IllegalArgumentException e) {
-                throw usage("--as: " + e.getMessage());
-            }
+            AccountId who = account("--as", as);
             DatasetInfo d = MarketCli.dataset(client(), dataset, Optional.of(who));
             if (global.json) {
                 printJson(MarketCli.json(d));
@@ -408,11 +398,7 @@ final class DataCommands implements Runnable {
             long units = MarketCli.amount(this, "--price", price);
             AccountId buyer = DataMarketCall.ANY_BUYER;
             if (to != null) {
-                try {
-                    buyer = resolver().account(to);
-                } catch (IllegalArgumentException e) {
-                    throw usage("--to: " + e.getMessage());
-                }
+                buyer = account("--to", to);
             }
             Hash algorithm = sql == null ? DataMarketCall.ANY_AGGREGATE : Sha256.hash(sql.getBytes(StandardCharsets.UTF_8));
             SigningKey key = owner();
@@ -519,12 +505,7 @@ final class DataCommands implements Runnable {
 
         @Override
         public Integer call() {
-            AccountId who;
-            try {
-                who = resolver().account(as);
-            } catch (IllegalArgumentException e) {
-                throw usage("--as: " + e.getMessage());
-            }
+            AccountId who = account("--as", as);
             List<JobInfo> jobs = client().jobs(JobQuery.all().awaiting(who));
             if (global.json) {
                 ArrayNode a = JSON.createArrayNode();
@@ -684,12 +665,7 @@ final class DataCommands implements Runnable {
 
         @Override
         public Integer call() {
-            AccountId who;
-            try {
-                who = resolver().account(as);
-            } catch (IllegalArgumentException e) {
-                throw usage("--as: " + e.getMessage());
-            }
+            AccountId who = account("--as", as);
             EarningsInfo e = client().earnings(who);
             if (global.json) {
                 ObjectNode n = JSON.createObjectNode().put("owner", who.address()).put("earned", Tokens.format(e.earned()));

@@ -294,11 +294,7 @@ final class JobCommands implements Runnable {
         public Integer call() {
             JobQuery q = JobQuery.all();
             if (buyer != null) {
-                try {
-                    q = q.buyer(resolver().account(buyer));
-                } catch (IllegalArgumentException e) {
-                    throw usage("--buyer: " + e.getMessage());
-                }
+                q = q.buyer(account("--buyer", buyer));
             }
             if (state != null) {
                 String s = state.strip().toLowerCase(java.util.Locale.ROOT).replace('-', '_').replace(' ', '_');

@@ -471,11 +471,7 @@ final class StorageCommands implements Runnable {
         public Integer call() {
             Optional<AccountId> who = Optional.empty();
             if (owner != null) {
-                try {
-                    who = Optional.of(resolver().account(owner));
-                } catch (IllegalArgumentException e) {
-                    throw usage("--owner: " + e.getMessage());
-                }
+                who = Optional.of(account("--owner", owner));
             }
             List<StorageFile> files = client().storageFiles(who);
             if (files.isEmpty()) {
