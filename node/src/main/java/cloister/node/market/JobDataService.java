@@ -1,14 +1,13 @@
 package cloister.node.market;
 
 import cloister.common.Hash;
+import cloister.node.storage.ReplicaSources;
 import cloister.sdk.BlockClient;
 import cloister.sdk.CloisterApiException;
 import cloister.sdk.CloisterClient;
-import cloister.sdk.StorageFile;
 import cloister.storage.chunk.Manifest;
 import cloister.storage.chunk.ManifestException;
 import cloister.storage.cid.Cid;
-import cloister.storage.store.BlockMismatchException;
 import cloister.worker.EnclaveCall;
 import cloister.worker.EnclaveException;
 import cloister.worker.EnclaveReply;
@@ -39,8 +38,7 @@ public final class JobDataService implements AutoCloseable {
     private static final long RETRY_NANOS = 2_000_000_000L;
 
     private final WorkerHost host;
-    private final CloisterClient api;
-    private final Map<String, BlockClient> clients = new HashMap<>();
+    private final ReplicaSources sources;
     private final Map<String, long[]> failing = new HashMap<>();
     private final Semaphore wake = new Semaphore(0);
     private final AtomicLong deliveredFiles = new AtomicLong();
@@ -50,7 +48,7 @@ public final class JobDataService implements AutoCloseable {
 
     private JobDataService(WorkerHost host, String nodeUrl) {
         this.host = host;
-        this.api = new CloisterClient(nodeUrl);
+        this.sources = new ReplicaSources(new CloisterClient(nodeUrl));
         this.thread = new Thread(this::loop, "w3a-jobs-" + host.id().hex().substring(0, 8));
         this.thread.setDaemon(true);
     }
@@ -146,8 +144,8 @@ public final class JobDataService implements AutoCloseable {
     /** The file's manifest block then its chunk blocks, each checked against its CID. */
     private List<byte[]> fetchFile(Hash file) throws IOException, ManifestException, FileTooLarge {
         Cid manifestCid = cid(file);
-        List<BlockClient> sources = sources(manifestCid);
-        byte[] manifestBytes = fetch(manifestCid, sources);
+        List<BlockClient> sources = this.sources.of(manifestCid, Optional.empty());
+        byte[] manifestBytes = ReplicaSources.fetch(manifestCid, sources);
         Manifest manifest = Manifest.decode(manifestBytes);
         if (manifest.chunks().size() + 1 > EnclaveCall.MAX_JOB_FILE_BLOCKS) {
             throw new FileTooLarge("the file has " + manifest.chunks().size() + " chunks; a job's batch file may have at most "
@@ -156,38 +154,9 @@ public final class JobDataService implements AutoCloseable {
         List<byte[]> blocks = new ArrayList<>(manifest.chunks().size() + 1);
         blocks.add(manifestBytes);
         for (Manifest.ChunkRef c : manifest.chunks()) {
-            blocks.add(fetch(c.cid(), sources));
+            blocks.add(ReplicaSources.fetch(c.cid(), sources));
         }
         return blocks;
-    }
-
-    private byte[] fetch(Cid cid, List<BlockClient> sources) throws IOException {
-        IOException last = new IOException("no source for " + cid + " (no healthy replica, no staging gateway)");
-        for (BlockClient c : sources) {
-            try {
-                return c.get(cid); // BlockClient checks the bytes against the CID
-            } catch (IOException | BlockMismatchException e) {
-                last = e instanceof IOException io ? io : new IOException(e.getMessage());
-            }
-        }
-        throw last;
-    }
-
-    /** Healthy replicas of the file, then the node's staging gateway. */
-    private List<BlockClient> sources(Cid file) {
-        List<String> urls = new ArrayList<>();
-        Optional<StorageFile> order = api.storageFile(file.toString());
-        order.ifPresent(o -> urls.addAll(o.healthyEndpoints()));
-        api.storageInfo().stagingGateway().ifPresent(urls::add);
-        List<BlockClient> out = new ArrayList<>();
-        for (String u : urls) {
-            try {
-                out.add(clients.computeIfAbsent(u, BlockClient::new));
-            } catch (IllegalArgumentException e) {
-                LOG.debug("skipping source {}: {}", u, e.getMessage());
-            }
-        }
-        return out;
     }
 
     private static Cid cid(Hash file) {
@@ -207,6 +176,6 @@ public final class JobDataService implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        clients.values().forEach(BlockClient::close);
+        sources.close();
     }
 }

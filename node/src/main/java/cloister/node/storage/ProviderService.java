@@ -6,7 +6,6 @@ import cloister.proto.WorkerId;
 import cloister.sdk.BlockClient;
 import cloister.sdk.CloisterApiException;
 import cloister.sdk.CloisterClient;
-import cloister.sdk.StorageFile;
 import cloister.storage.chunk.Manifest;
 import cloister.storage.chunk.ManifestException;
 import cloister.storage.cid.Cid;
@@ -19,7 +18,6 @@ import cloister.worker.host.WorkerHost;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -62,7 +60,7 @@ public final class ProviderService implements AutoCloseable {
     private final CloisterClient api;
     private final String url;
     private final Semaphore wake = new Semaphore(0);
-    private final Map<String, BlockClient> clients = new HashMap<>();
+    private final ReplicaSources sources;
     private final AtomicLong fetchedBlocks = new AtomicLong();
     private final AtomicLong verifiedBlocks = new AtomicLong();
     private final AtomicLong failedBlocks = new AtomicLong();
@@ -81,6 +79,7 @@ public final class ProviderService implements AutoCloseable {
         this.store = store;
         this.gateway = gateway;
         this.api = new CloisterClient(config.nodeUrl());
+        this.sources = new ReplicaSources(api);
         this.url = config.publicUrl().orElse("http://" + config.gatewayHost() + ":" + gateway.port());
         this.thread = new Thread(this::loop, "provider-" + host.id().hex().substring(0, 8));
         this.thread.setDaemon(true);
@@ -242,40 +241,19 @@ public final class ProviderService implements AutoCloseable {
         if (here.isPresent() && cid.matches(here.get())) {
             return here.get();
         }
-        IOException last = new IOException("no source for " + cid + " (no healthy replica, no staging gateway)");
-        for (BlockClient c : sources) {
-            try {
-                byte[] block = c.get(cid);
-                store.put(cid, block);
-                fetchedBlocks.incrementAndGet();
-                return block;
-            } catch (IOException | BlockMismatchException e) {
-                last = e instanceof IOException io ? io : new IOException(e.getMessage());
-            }
+        byte[] block = ReplicaSources.fetch(cid, sources);
+        try {
+            store.put(cid, block);
+        } catch (BlockMismatchException e) {
+            throw new IOException(e.getMessage()); // the gateway client checked the CID already; kept for the store's contract
         }
-        throw last;
+        fetchedBlocks.incrementAndGet();
+        return block;
     }
 
     /** Healthy replicas of the file on other providers (in random order), then the node's staging gateway. */
     private List<BlockClient> sources(Cid file) {
-        List<BlockClient> out = new ArrayList<>();
-        try {
-            Optional<StorageFile> order = api.storageFile(file.toString());
-            List<String> urls = new ArrayList<>(order.map(StorageFile::healthyEndpoints).orElse(List.of()));
-            urls.remove(url); // not from ourselves
-            Collections.shuffle(urls);
-            api.storageInfo().stagingGateway().ifPresent(urls::add);
-            for (String u : urls) {
-                try {
-                    out.add(clients.computeIfAbsent(u, BlockClient::new));
-                } catch (IllegalArgumentException e) {
-                    LOG.debug("provider {}: skipping source {}: {}", shortId(), u, e.getMessage());
-                }
-            }
-        } catch (CloisterApiException e) {
-            LOG.debug("provider {}: cannot list sources: {}", shortId(), e.getMessage());
-        }
-        return out;
+        return sources.of(file, Optional.of(url)); // not from ourselves
     }
 
     /** Passes the blocks the watchdog asked for (empty if not here); deletes the ones it found bad. */
@@ -371,7 +349,7 @@ public final class ProviderService implements AutoCloseable {
             Thread.currentThread().interrupt();
         }
         gateway.close();
-        clients.values().forEach(BlockClient::close);
+        sources.close();
         store.close();
     }
 }
