@@ -1,5 +1,8 @@
 package cloister.chain;
 
+import cloister.chain.runtime.computation.Computation;
+import cloister.chain.runtime.computation.MiningConfig;
+
 import cloister.chain.runtime.BlockState;
 import cloister.chain.runtime.balances.Balances;
 import cloister.chain.runtime.registry.Registry;
@@ -41,7 +44,7 @@ public final class Genesis {
 
     /** Everything that defines a network's genesis; its hash is the network's identity. */
     public record Spec(String chainName, long timestampMillis, List<Allocation> allocations, AccountId sudo,
-                       List<AccountId> authorities, long minimumFee, TeeTrust tee) {
+                       List<AccountId> authorities, long minimumFee, TeeTrust tee, MiningConfig mining) {
         public Spec {
             allocations = List.copyOf(allocations);
             authorities = List.copyOf(authorities);
@@ -52,11 +55,16 @@ public final class Genesis {
 
         public Spec(String chainName, long timestampMillis, List<Allocation> allocations, AccountId sudo,
                     List<AccountId> authorities, long minimumFee) {
-            this(chainName, timestampMillis, allocations, sudo, authorities, minimumFee, TeeTrust.NONE);
+            this(chainName, timestampMillis, allocations, sudo, authorities, minimumFee, TeeTrust.NONE, MiningConfig.production());
         }
 
         public Spec withTee(TeeTrust trust) {
-            return new Spec(chainName, timestampMillis, allocations, sudo, authorities, minimumFee, trust);
+            return new Spec(chainName, timestampMillis, allocations, sudo, authorities, minimumFee, trust, mining);
+        }
+
+        /** The same genesis with other mining constants (the devnet's accelerated clock, a simulation's, a test's). */
+        public Spec withMining(MiningConfig config) {
+            return new Spec(chainName, timestampMillis, allocations, sudo, authorities, minimumFee, tee, config);
         }
     }
 
@@ -77,7 +85,7 @@ public final class Genesis {
         List<Allocation> allocations = DevKeys.NAMES.stream()
                 .map(n -> new Allocation(DevKeys.get(n).account(), Tokens.of(1_000_000))).toList();
         AccountId alice = DevKeys.get("alice").account();
-        return new Spec("cloister-dev", 0, allocations, alice, List.of(alice), Tokens.UNITS_PER_TOKEN / 1000);
+        return new Spec("cloister-dev", 0, allocations, alice, List.of(alice), Tokens.UNITS_PER_TOKEN / 1000).withMining(MiningConfig.devnet());
     }
 
     /** Writes the genesis block and state into an empty store. */
@@ -93,6 +101,7 @@ public final class Genesis {
             }
         }
         Registry.initialize(s, spec.tee().simRoot(), spec.tee().allowedMeasurements(), spec.tee().policy());
+        Computation.initialize(s, spec.mining());
         // Workers learn the authority set from genesis: its hash is what they are configured with.
         s.send(new InboundMessage.AuthoritySet(spec.authorities()));
         List<InboundMessage> messages = s.workerMessages();

@@ -8,6 +8,8 @@ public final class CallCodec {
     static final int MODULE_CONTRACTS = 0x03;
     static final int MODULE_STORAGE = 0x04;
     static final int MODULE_DATAMARKET = 0x05;
+    static final int MODULE_COMPUTATION = 0x06;
+    static final int MODULE_STAKEPOOL = 0x07;
     private static final int MAX_CLUSTER_WORKERS = 1024;
 
     private CallCodec() {}
@@ -44,6 +46,7 @@ public final class CallCodec {
                 w.u8(MODULE_DATAMARKET);
                 DataMarketCall.write(w, d);
             }
+            case MiningCall m -> MiningCall.write(w, m);
         }
     }
 
@@ -104,6 +107,8 @@ public final class CallCodec {
                 default -> throw new MalformedException("unknown storage call " + function);
             };
             case MODULE_DATAMARKET -> DataMarketCall.read(r, function);
+            case MODULE_COMPUTATION -> MiningCall.readComputation(r, function);
+            case MODULE_STAKEPOOL -> MiningCall.readStakePool(r, function);
             default -> throw new MalformedException("unknown call module " + module);
         };
     }

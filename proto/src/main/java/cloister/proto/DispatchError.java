@@ -65,5 +65,17 @@ public enum DispatchError implements Reason {
     /** The job's budget does not cover the owners' prices and the worker's fee. */
     INSUFFICIENT_PAYMENT,
     /** The job is not in a state that allows this (e.g. deciding on a job that already started). */
-    WRONG_JOB_STATE
+    WRONG_JOB_STATE,
+    /** Computation: the stake is below the worker's minimum stake k·√P, or the pool's free stake cannot cover it. */
+    STAKE_TOO_LOW,
+    /** Computation: the worker is not in a state that allows this (e.g. starting a worker that is computing, or without a benchmark). */
+    WRONG_WORKER_STATE,
+    /** Computation: a heartbeat for a challenge that is not outstanding (already answered, never issued, or past its window). */
+    STALE_CHALLENGE,
+    /** Computation: the worker's stake cannot be reclaimed before its cooldown ends. */
+    COOLDOWN_NOT_OVER,
+    /** Stake pools: no pool by that number, or the worker is in no pool. */
+    UNKNOWN_POOL,
+    /** Stake pools: withdrawing more shares than the sender holds (less those already queued). */
+    INSUFFICIENT_SHARES
 }

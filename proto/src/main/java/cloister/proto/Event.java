@@ -153,4 +153,48 @@ public sealed interface Event {
 
     /** W3A: job {@code job} ended in {@code state} (done, failed, cancelled) — {@code reason} in plain words; {@code paid} to owners and worker, {@code refund} to the buyer. */
     record JobEnded(long job, String state, String reason, long paid, long refund) implements Event {}
+
+    /** Computation: {@code worker} reported its benchmark: {@code iterationsPerSecond}, giving performance score {@code score}. */
+    record WorkerBenchmarked(WorkerId worker, long iterationsPerSecond, int score) implements Event {}
+
+    /** Computation: {@code worker} started computing for {@code pool} with {@code stake} units; its initial V is {@code v}. */
+    record ComputingStarted(WorkerId worker, long pool, long stake, long v) implements Event {}
+
+    /** Computation: {@code worker} must answer with a heartbeat by block {@code deadline}. */
+    record HeartbeatChallenged(WorkerId worker, long deadline) implements Event {}
+
+    /** Computation: a heartbeat paid {@code worker}'s accrued reward: {@code toPool} to its pool, {@code toTreasury} to the treasury; V is now {@code v}. */
+    record MiningReward(WorkerId worker, long pool, long toPool, long toTreasury, long v) implements Event {}
+
+    /** Computation: {@code worker} missed its heartbeat window; V is {@code v} and now falls each block until it answers. */
+    record WorkerUnresponsive(WorkerId worker, long v) implements Event {}
+
+    /** Computation: an unresponsive {@code worker} answered again and is computing; V is {@code v}. */
+    record WorkerRecovered(WorkerId worker, long v) implements Event {}
+
+    /** Computation: {@code worker} stopped computing ({@code forced}: by its pool's overdue withdrawals); stake frees at {@code coolingUntil}. */
+    record ComputingStopped(WorkerId worker, long coolingUntil, boolean forced) implements Event {}
+
+    /** Computation: {@code worker}'s stake went back to {@code pool}: {@code returned} units, {@code slashed} to the treasury. */
+    record StakeReclaimed(WorkerId worker, long pool, long returned, long slashed) implements Event {}
+
+    /** Stake pools: pool {@code pool} was created by {@code owner} with {@code commission} millionths. */
+    record PoolCreated(long pool, AccountId owner, int commission) implements Event {}
+
+    record PoolWorkerAdded(long pool, WorkerId worker) implements Event {}
+
+    /** Stake pools: {@code who} delegated {@code amount} units for {@code shares} shares. */
+    record Delegated(long pool, AccountId who, long amount, long shares) implements Event {}
+
+    /** Stake pools: {@code who}'s withdrawal of {@code shares} shares waits for free stake. */
+    record WithdrawalQueued(long pool, AccountId who, long shares) implements Event {}
+
+    /** Stake pools: {@code who} received {@code amount} units for {@code shares} shares. */
+    record Withdrawn(long pool, AccountId who, long shares, long amount) implements Event {}
+
+    /** Stake pools: {@code pool} received {@code reward} units (mining or storage), of which {@code commission} went to its owner. */
+    record PoolRewarded(long pool, long reward, long commission) implements Event {}
+
+    /** Storage mining: provider {@code worker} earned a slot's storage reward for its verified replicas. */
+    record StorageReward(WorkerId worker, long pool, long toPool, long toTreasury, long verifiedBytes) implements Event {}
 }

@@ -82,6 +82,21 @@ public final class EventCodec {
             case Event.JobSubmitted j -> w.u8(0x2A).u64(j.job()).account(j.buyer()).u32(j.datasets()).u32(j.consented());
             case Event.JobStarted j -> w.u8(0x2B).u64(j.job()).fixed(j.worker().bytes()).u32(j.datasets());
             case Event.JobEnded j -> bounded(bounded(w.u8(0x2C).u64(j.job()), j.state()), j.reason()).u64(j.paid()).u64(j.refund());
+            case Event.WorkerBenchmarked b -> w.u8(0x2D).fixed(b.worker().bytes()).u64(b.iterationsPerSecond()).u32(b.score());
+            case Event.ComputingStarted c -> w.u8(0x2E).fixed(c.worker().bytes()).u64(c.pool()).u64(c.stake()).u64(c.v());
+            case Event.HeartbeatChallenged h -> w.u8(0x2F).fixed(h.worker().bytes()).u64(h.deadline());
+            case Event.MiningReward m -> w.u8(0x30).fixed(m.worker().bytes()).u64(m.pool()).u64(m.toPool()).u64(m.toTreasury()).u64(m.v());
+            case Event.WorkerUnresponsive u -> w.u8(0x31).fixed(u.worker().bytes()).u64(u.v());
+            case Event.WorkerRecovered u -> w.u8(0x32).fixed(u.worker().bytes()).u64(u.v());
+            case Event.ComputingStopped c -> w.u8(0x33).fixed(c.worker().bytes()).u64(c.coolingUntil()).bool(c.forced());
+            case Event.StakeReclaimed c -> w.u8(0x34).fixed(c.worker().bytes()).u64(c.pool()).u64(c.returned()).u64(c.slashed());
+            case Event.PoolCreated p -> w.u8(0x35).u64(p.pool()).account(p.owner()).u32(p.commission());
+            case Event.PoolWorkerAdded p -> w.u8(0x36).u64(p.pool()).fixed(p.worker().bytes());
+            case Event.Delegated d -> w.u8(0x37).u64(d.pool()).account(d.who()).u64(d.amount()).u64(d.shares());
+            case Event.WithdrawalQueued q -> w.u8(0x38).u64(q.pool()).account(q.who()).u64(q.shares());
+            case Event.Withdrawn d -> w.u8(0x39).u64(d.pool()).account(d.who()).u64(d.shares()).u64(d.amount());
+            case Event.PoolRewarded p -> w.u8(0x3A).u64(p.pool()).u64(p.reward()).u64(p.commission());
+            case Event.StorageReward t -> w.u8(0x3B).fixed(t.worker().bytes()).u64(t.pool()).u64(t.toPool()).u64(t.toTreasury()).u64(t.verifiedBytes());
         }
     }
 
@@ -142,6 +157,21 @@ public final class EventCodec {
             case 0x2A -> new Event.JobSubmitted(r.u64("job"), r.account("buyer"), r.u32("datasets"), r.u32("consented"));
             case 0x2B -> new Event.JobStarted(r.u64("job"), worker(r), r.u32("datasets"));
             case 0x2C -> new Event.JobEnded(r.u64("job"), r.string(MAX_STRING, "state"), r.string(MAX_STRING, "reason"), r.u64("paid"), r.u64("refund"));
+            case 0x2D -> new Event.WorkerBenchmarked(worker(r), r.u64("iterations per second"), r.u32("score"));
+            case 0x2E -> new Event.ComputingStarted(worker(r), r.u64("pool"), r.u64("stake"), r.u64("v"));
+            case 0x2F -> new Event.HeartbeatChallenged(worker(r), r.u64("deadline"));
+            case 0x30 -> new Event.MiningReward(worker(r), r.u64("pool"), r.u64("to pool"), r.u64("to treasury"), r.u64("v"));
+            case 0x31 -> new Event.WorkerUnresponsive(worker(r), r.u64("v"));
+            case 0x32 -> new Event.WorkerRecovered(worker(r), r.u64("v"));
+            case 0x33 -> new Event.ComputingStopped(worker(r), r.u64("cooling until"), r.bool("forced"));
+            case 0x34 -> new Event.StakeReclaimed(worker(r), r.u64("pool"), r.u64("returned"), r.u64("slashed"));
+            case 0x35 -> new Event.PoolCreated(r.u64("pool"), r.account("owner"), r.u32("commission"));
+            case 0x36 -> new Event.PoolWorkerAdded(r.u64("pool"), worker(r));
+            case 0x37 -> new Event.Delegated(r.u64("pool"), r.account("who"), r.u64("amount"), r.u64("shares"));
+            case 0x38 -> new Event.WithdrawalQueued(r.u64("pool"), r.account("who"), r.u64("shares"));
+            case 0x39 -> new Event.Withdrawn(r.u64("pool"), r.account("who"), r.u64("shares"), r.u64("amount"));
+            case 0x3A -> new Event.PoolRewarded(r.u64("pool"), r.u64("reward"), r.u64("commission"));
+            case 0x3B -> new Event.StorageReward(worker(r), r.u64("pool"), r.u64("to pool"), r.u64("to treasury"), r.u64("verified bytes"));
             case 0x16 -> new Event.WorkerMessageRefused(worker(r), r.u64("seq"), r.string(MAX_STRING, "reason"), r.string(MAX_STRING, "message"));
             default -> throw new MalformedException("unknown event tag " + tag);
         };

@@ -191,6 +191,21 @@ public sealed interface InboundMessage {
     /** Dataset {@code dataset} was deleted; {@code receiptWorker} signs the owner's deletion receipt. Every enclave drops its keys. */
     record DatasetDeleted(long dataset, WorkerId receiptWorker) implements InboundMessage {}
 
+    /** Computation: {@code worker} must run its benchmark now and report by block {@code untilHeight}. */
+    record BenchmarkRequested(WorkerId worker, long untilHeight) implements InboundMessage {}
+
+    /**
+     * Computation: {@code worker} is challenged at this block and must answer with a heartbeat naming this block's
+     * height by block {@code deadline} (the challenge window), or become unresponsive.
+     */
+    record HeartbeatChallenge(WorkerId worker, long deadline) implements InboundMessage {}
+
+    /**
+     * Computation: {@code worker} missed its challenge and is unresponsive from this block on; a heartbeat naming this
+     * block's height brings it back (a restarted worker sends it when it syncs this block).
+     */
+    record WorkerUnresponsive(WorkerId worker) implements InboundMessage {}
+
     default byte[] encode() {
         CanonicalWriter w = new CanonicalWriter(128);
         write(w, this);
@@ -274,6 +289,9 @@ public sealed interface InboundMessage {
                 }
             }
             case DatasetDeleted d -> w.u8(0x12).u64(d.dataset()).fixed(d.receiptWorker().bytes());
+            case BenchmarkRequested b -> w.u8(0x13).fixed(b.worker().bytes()).u64(b.untilHeight());
+            case HeartbeatChallenge h -> w.u8(0x14).fixed(h.worker().bytes()).u64(h.deadline());
+            case WorkerUnresponsive u -> w.u8(0x15).fixed(u.worker().bytes());
             case WasmCall c -> w.u8(0x0D).hash(c.contract().hash()).account(c.sender()).hash(c.txHash()).bytes(c.sealed()).u64(c.gasLimit());
         }
     }
@@ -316,6 +334,9 @@ public sealed interface InboundMessage {
             case 0x10 -> new ReplicaReleased(WorkerId.of(r.fixed(32, "provider")), r.hash("file"));
             case 0x11 -> readJob(r);
             case 0x12 -> new DatasetDeleted(r.u64("dataset"), WorkerId.of(r.fixed(32, "receipt worker")));
+            case 0x13 -> new BenchmarkRequested(WorkerId.of(r.fixed(32, "worker")), r.u64("until height"));
+            case 0x14 -> new HeartbeatChallenge(WorkerId.of(r.fixed(32, "worker")), r.u64("deadline"));
+            case 0x15 -> new WorkerUnresponsive(WorkerId.of(r.fixed(32, "worker")));
             default -> throw new MalformedException("unknown worker message tag " + tag);
         };
     }

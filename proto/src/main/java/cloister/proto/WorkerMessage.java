@@ -263,6 +263,43 @@ public sealed interface WorkerMessage {
         }
     }
 
+    /**
+     * The worker's benchmark (computation module): it ran the fixed workload ({@code Benchmark} in the worker: chained
+     * SHA-256) inside the enclave for the blocks the chain asked, {@code iterations} iterations in {@code millis}
+     * milliseconds of its own measured time; {@code requestHeight} names the request it answers.
+     */
+    record BenchmarkReport(long requestHeight, long iterations, long millis) implements WorkerMessage {
+        public BenchmarkReport {
+            if (requestHeight < 0 || iterations < 0 || millis < 0) {
+                throw new IllegalArgumentException("no negative numbers");
+            }
+        }
+
+        @Override
+        public String name() {
+            return "benchmarkReport";
+        }
+    }
+
+    /**
+     * The answer to a heartbeat challenge issued at block {@code challengeHeight} (or to the block that marked the
+     * worker unresponsive): the enclave's running totals of benchmark workload ({@code iterations} in
+     * {@code workMillis} ms — the chain derives the instant score from the difference to the last heartbeat) and how
+     * many contracts it hosts.
+     */
+    record Heartbeat(long challengeHeight, long iterations, long workMillis, int contracts) implements WorkerMessage {
+        public Heartbeat {
+            if (challengeHeight < 0 || iterations < 0 || workMillis < 0 || contracts < 0) {
+                throw new IllegalArgumentException("no negative numbers");
+            }
+        }
+
+        @Override
+        public String name() {
+            return "heartbeat";
+        }
+    }
+
     /** A file in a work report: its manifest CID's digest and its stored bytes. */
     record FileEntry(Hash file, long size) {
         public FileEntry {
@@ -309,6 +346,8 @@ public sealed interface WorkerMessage {
             case JobResult j -> w.u8(0x08).u64(j.job()).hash(j.resultHash()).bytes(j.sealedResult).u32(j.owners()).u64(j.rows());
             case JobFailed f -> w.u8(0x09).u64(f.job()).string(f.code()).string(f.message()).bool(f.dataRead());
             case DeletionReceipt d -> w.u8(0x0A).u64(d.dataset()).u64(d.deletedAt());
+            case BenchmarkReport b -> w.u8(0x0B).u64(b.requestHeight()).u64(b.iterations()).u64(b.millis());
+            case Heartbeat h -> w.u8(0x0C).u64(h.challengeHeight()).u64(h.iterations()).u64(h.workMillis()).u32(h.contracts());
             case WorkReport r -> {
                 w.u8(0x07).u64(r.slot()).hash(r.anchor()).hash(r.filesRoot()).u64(r.totalSize()).u32(r.added().size());
                 r.added().forEach(f -> w.hash(f.file()).u64(f.size()));
@@ -333,6 +372,8 @@ public sealed interface WorkerMessage {
                     r.u64("rows"));
             case 0x09 -> new JobFailed(r.u64("job"), r.string(64, "code"), r.string(JobFailed.MAX_MESSAGE, "message"), r.bool("data read"));
             case 0x0A -> new DeletionReceipt(r.u64("dataset"), r.u64("deleted at"));
+            case 0x0B -> new BenchmarkReport(r.u64("request height"), r.u64("iterations"), r.u64("millis"));
+            case 0x0C -> new Heartbeat(r.u64("challenge height"), r.u64("iterations"), r.u64("work millis"), r.u32("contracts"));
             default -> throw new MalformedException("unknown worker message " + tag);
         };
     }

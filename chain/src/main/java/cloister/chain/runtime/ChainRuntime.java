@@ -7,6 +7,9 @@ import cloister.chain.runtime.registry.Registry;
 import cloister.chain.runtime.datamarket.DataMarket;
 import cloister.chain.runtime.storage.StorageMarket;
 import cloister.proto.DataMarketCall;
+import cloister.proto.MiningCall;
+import cloister.chain.runtime.computation.Computation;
+import cloister.chain.runtime.stakepool.StakePools;
 import cloister.proto.StorageCall;
 import cloister.proto.ContractsCall;
 import cloister.proto.RegistryCall;
@@ -112,17 +115,21 @@ public final class ChainRuntime {
             case ContractsCall c -> WasmContracts.dispatch(s, tx.sender(), tx.hash(), c);
             case StorageCall c -> StorageMarket.dispatch(s, tx.sender(), c);
             case DataMarketCall c -> DataMarket.dispatch(s, tx.sender(), c);
+            case MiningCall c -> Computation.dispatch(s, tx.sender(), c);
         };
     }
 
     /**
      * What the runtime does at the start of every block, before its transactions (block-level events and worker
-     * messages): the storage market's slot boundary. {@code parentHash} is the hash of the previous block.
+     * messages): the storage market's slot boundary, the data market's deadlines, the mining economics (budget,
+     * heartbeat windows and challenges) and the stake pools' overdue withdrawals. {@code parentHash} is the hash of the previous block.
      */
     public void beginBlock(BlockState s, Hash parentHash) {
         s.setTxIndex(EventRecord.BLOCK);
         StorageMarket.onBlock(s, parentHash);
         DataMarket.onBlock(s);
+        Computation.onBlock(s, parentHash);
+        StakePools.onBlock(s);
     }
 
     /**

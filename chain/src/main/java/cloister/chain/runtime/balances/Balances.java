@@ -106,6 +106,26 @@ public final class Balances {
         return DispatchOutcome.OK;
     }
 
+    /**
+     * Issues {@code amount} new units to {@code to} (mining and storage rewards): the total issuance grows by the same
+     * amount, so the sum of all balances always equals it. Emits a transfer from {@link #ISSUANCE}.
+     */
+    public static void mint(BlockState s, AccountId to, long amount) {
+        if (amount < 0) {
+            throw new IllegalArgumentException("cannot mint a negative amount");
+        }
+        if (amount == 0) {
+            return;
+        }
+        AccountState a = account(s, to);
+        setAccount(s, to, new AccountState(Math.addExact(a.balance(), amount), a.nonce()));
+        setTotalIssuance(s, Math.addExact(totalIssuance(s), amount));
+        s.emit(new Event.Transfer(ISSUANCE, to, amount));
+    }
+
+    /** The "from" of minted units in transfer events: not an account (no state, no key); the all-zero id. */
+    public static final AccountId ISSUANCE = AccountId.of(new byte[AccountId.LENGTH]);
+
     /** Governance: sets a balance and adjusts the total issuance by the difference. */
     public static DispatchOutcome forceSetBalance(BlockState s, AccountId who, long amount) {
         AccountState a = account(s, who);

@@ -241,6 +241,7 @@ public final class Registry {
         writeIds(s, WORKER_LIST, all);
         s.emit(new Event.WorkerRegistered(info.identity(), info.operator(), report.platform().code(), report.confidenceLevel()));
         s.send(new InboundMessage.WorkerRegistered(info, report.platform().code(), report.measurement().value(), report.confidenceLevel()));
+        cloister.chain.runtime.computation.Computation.onRegistered(s, info.identity());
         return DispatchOutcome.OK;
     }
 
@@ -291,6 +292,9 @@ public final class Registry {
         }
         if (message instanceof WorkerMessage.CallSettled c) {
             return WasmContracts.settle(s, from, c, WasmContracts.SettledCalls.INSTANCE);
+        }
+        if (message instanceof WorkerMessage.Heartbeat || message instanceof WorkerMessage.BenchmarkReport) {
+            return cloister.chain.runtime.computation.Computation.workerMessage(s, from, message);
         }
         if (message instanceof WorkerMessage.WorkReport r) {
             return cloister.chain.runtime.storage.StorageMarket.workReport(s, from, r);
@@ -370,6 +374,8 @@ public final class Registry {
             case WorkerMessage.JobResult r -> throw new IllegalStateException("handled above");
             case WorkerMessage.JobFailed f -> throw new IllegalStateException("handled above");
             case WorkerMessage.DeletionReceipt d -> throw new IllegalStateException("handled above");
+            case WorkerMessage.Heartbeat h -> throw new IllegalStateException("handled above");
+            case WorkerMessage.BenchmarkReport b -> throw new IllegalStateException("handled above");
         };
     }
 

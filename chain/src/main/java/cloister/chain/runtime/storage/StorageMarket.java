@@ -454,6 +454,7 @@ public final class StorageMarket {
         s.send(new InboundMessage.StorageSlot(next.slot(), next.startHeight(), next.slotBlocks(), next.anchor()));
         int verified = 0;
         long paid = 0;
+        java.util.Map<WorkerId, Long> verifiedBytes = new java.util.LinkedHashMap<>();
         for (Hash file : orders(s)) {
             Order o = order(s, file).orElseThrow();
             List<Replica> kept = new ArrayList<>();
@@ -469,6 +470,7 @@ public final class StorageMarket {
                         paid += pay;
                     }
                     verified++;
+                    verifiedBytes.merge(r.provider(), o.size(), Long::sum);
                     kept.add(new Replica(r.provider(), r.assignedSlot(), closing));
                 } else if (r.assignedSlot() >= closing - 1 && (p.isPresent() && p.get().lastReportSlot() == closing || r.assignedSlot() >= closing)) {
                     kept.add(r); // assigned recently and its provider is alive: still fetching
@@ -490,6 +492,8 @@ public final class StorageMarket {
             repair(s, settled, next, lostNow);
         }
         s.emit(new Event.StorageSlotClosed(closing, verified, paid));
+        // Storage mining under the same identity: each provider's verified bytes earn its pool the slot's storage reward.
+        verifiedBytes.forEach((provider, bytes) -> cloister.chain.runtime.computation.Computation.storageReward(s, provider, bytes));
     }
 
     /**
