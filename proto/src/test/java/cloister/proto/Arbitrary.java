@@ -88,7 +88,7 @@ final class Arbitrary {
     }
 
     static final int GOVERNANCE_VARIANTS = 11;
-    static final int OTHER_CALL_VARIANTS = 7;
+    static final int OTHER_CALL_VARIANTS = 15;
     /** Transfer, then Sudo with each governance variant, then registry and contracts calls. */
     static final int CALL_VARIANTS = 1 + GOVERNANCE_VARIANTS + OTHER_CALL_VARIANTS;
 
@@ -108,6 +108,14 @@ final class Arbitrary {
             case 4 -> new ContractsCall.Instantiate(hash(), u32(), bytes(random.nextInt(33)), bytes(random.nextInt(100)), u64(), u64());
             case 5 -> new ContractsCall.Upgrade(new ContractId(hash()), hash());
             case 6 -> new ContractsCall.CallContract(new ContractId(hash()), bytes(random.nextInt(300)), u64(), u64());
+            case 7 -> new MiningCall.StartComputing(worker(), u64());
+            case 8 -> new MiningCall.StopComputing(worker());
+            case 9 -> new MiningCall.Reclaim(worker());
+            case 10 -> new MiningCall.Rebenchmark(worker());
+            case 11 -> new MiningCall.CreatePool(random.nextInt(MiningCall.MAX_COMMISSION + 1));
+            case 12 -> new MiningCall.AddWorker(u64(), worker());
+            case 13 -> new MiningCall.Delegate(u64(), u64());
+            case 14 -> new MiningCall.Withdraw(u64(), u64());
             default -> throw new IllegalArgumentException("no call variant " + variant);
         };
     }
@@ -150,7 +158,7 @@ final class Arbitrary {
         return out;
     }
 
-    static final int WORKER_MESSAGE_VARIANTS = 6;
+    static final int WORKER_MESSAGE_VARIANTS = 8;
 
     WorkerMessage workerMessage() {
         return switch (random.nextInt(WORKER_MESSAGE_VARIANTS)) {
@@ -163,11 +171,13 @@ final class Arbitrary {
                     java.util.stream.IntStream.range(0, random.nextInt(3)).mapToObj(i -> new WorkerMessage.Payout(account(), 1 + random.nextInt(1000)))
                             .toList());
             case 3 -> new WorkerMessage.EndpointAnnounced("http://127.0.0.1:" + random.nextInt(65536) + "/" + string(5));
+            case 6 -> new WorkerMessage.BenchmarkReport(u64(), u64(), u64());
+            case 7 -> new WorkerMessage.Heartbeat(u64(), u64(), u64(), u32());
             default -> new WorkerMessage.ContractKeyPublished(new ContractId(hash()), ecdhKey(), shares());
         };
     }
 
-    static final int INBOUND_VARIANTS = 13;
+    static final int INBOUND_VARIANTS = 16;
 
     InboundMessage inbound(int variant) {
         return switch (variant) {
@@ -184,6 +194,9 @@ final class Arbitrary {
             case 10 -> new InboundMessage.WasmInstantiated(new ContractId(hash()), hash(), account(), hash(), bytes(random.nextInt(80)), u64());
             case 11 -> new InboundMessage.ContractUpgraded(new ContractId(hash()), hash());
             case 12 -> new InboundMessage.WasmCall(new ContractId(hash()), account(), hash(), bytes(random.nextInt(80)), u64());
+            case 13 -> new InboundMessage.BenchmarkRequested(worker(), u64());
+            case 14 -> new InboundMessage.HeartbeatChallenge(worker(), u64());
+            case 15 -> new InboundMessage.WorkerUnresponsive(worker());
             default -> throw new IllegalArgumentException("no inbound variant " + variant);
         };
     }
@@ -204,7 +217,7 @@ final class Arbitrary {
         return new BlockHeader(u64(), hash(), u64(), hash(), hash(), hash(), account(), Signature.EMPTY);
     }
 
-    static final int EVENT_VARIANTS = 44;
+    static final int EVENT_VARIANTS = 59;
 
     Event event(int variant) {
         return switch (variant) {
@@ -252,6 +265,21 @@ final class Arbitrary {
             case 41 -> new Event.JobSubmitted(u64(), account(), u32(), u32());
             case 42 -> new Event.JobStarted(u64(), worker(), u32());
             case 43 -> new Event.JobEnded(u64(), string(6), string(40), u64(), u64());
+            case 44 -> new Event.WorkerBenchmarked(worker(), u64(), u32());
+            case 45 -> new Event.ComputingStarted(worker(), u64(), u64(), u64());
+            case 46 -> new Event.HeartbeatChallenged(worker(), u64());
+            case 47 -> new Event.MiningReward(worker(), u64(), u64(), u64(), u64());
+            case 48 -> new Event.WorkerUnresponsive(worker(), u64());
+            case 49 -> new Event.WorkerRecovered(worker(), u64());
+            case 50 -> new Event.ComputingStopped(worker(), u64(), random.nextBoolean());
+            case 51 -> new Event.StakeReclaimed(worker(), u64(), u64(), u64());
+            case 52 -> new Event.PoolCreated(u64(), account(), u32());
+            case 53 -> new Event.PoolWorkerAdded(u64(), worker());
+            case 54 -> new Event.Delegated(u64(), account(), u64(), u64());
+            case 55 -> new Event.WithdrawalQueued(u64(), account(), u64());
+            case 56 -> new Event.Withdrawn(u64(), account(), u64(), u64());
+            case 57 -> new Event.PoolRewarded(u64(), u64(), u64());
+            case 58 -> new Event.StorageReward(worker(), u64(), u64(), u64(), u64());
             default -> throw new IllegalArgumentException("no event variant " + variant);
         };
     }

@@ -137,7 +137,7 @@ class TransactionCodecTest {
         byte[] sudo = arb.transaction(arb.call(1)).encode();
         assertEquals(CallCodec.MODULE_BALANCES, transfer[CALL_OFFSET]);
         assertEquals(CallCodec.MODULE_SUDO, sudo[CALL_OFFSET]);
-        for (int module = 6; module < 256; module++) { // 0x05: datamarket, the newest module
+        for (int module = 8; module < 256; module++) { // 0x07: stakepool, the newest module
             byte[] m = transfer.clone();
             m[CALL_OFFSET] = (byte) module;
             MalformedException e = assertThrows(MalformedException.class, () -> Transaction.decode(m));

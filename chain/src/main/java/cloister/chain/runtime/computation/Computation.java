@@ -187,8 +187,7 @@ public final class Computation {
         b.vHeight = s.height();
         b.instantScore = m.score();
         b.share = share(c, v, m.score(), level);
-        b.accAt = t.acc();
-        b.frac = 0;
+        b.accAt = t.acc(); // frac keeps the sub-unit remainder of an earlier session: it is still owed
         b.challenge = -1;
         b.unresponsiveAt = -1;
         b.forced = false;
@@ -340,10 +339,7 @@ public final class Computation {
         t = pay(s, x, c, t);
         long old = recovered ? 0 : m.share();
         x.share = share(c, x.v, x.instantScore, level);
-        x.accAt = t.acc();
-        if (recovered) {
-            x.frac = 0; // nothing accrues while unresponsive: the worker was out of Σshare
-        }
+        x.accAt = t.acc(); // (nothing accrued while unresponsive: the worker was out of Σshare)
         putTotals(s, new Totals(t.sumShares() - old + x.share, t.acc(), t.carry(), t.computing(), t.issued(), t.paid()));
         put(s, x.build());
         if (recovered) {
