@@ -153,6 +153,14 @@ final class DevnetCommand extends CliCommand {
                 out().println("        ./cloister notes list --as alice" + nodeFlag(net));
             }
             out().println("  ready.");
+            out().flush();
+            if (!net.workers().isEmpty()) {
+                net.startMining(step -> {
+                    out().println("  " + step);
+                    out().flush();
+                }, java.time.Duration.ofMinutes(2));
+                out().println("  mining: the compute workers are computing; watch them with ./cloister miner status" + nodeFlag(net));
+            }
         } catch (java.util.concurrent.TimeoutException e) {
             ctx.err().println("warning: devnet set-up incomplete: " + e.getMessage());
         } catch (InterruptedException e) {

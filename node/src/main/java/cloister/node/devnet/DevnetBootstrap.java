@@ -3,7 +3,12 @@ package cloister.node.devnet;
 import cloister.chain.ChainView;
 import cloister.chain.SubmitResult;
 import cloister.chain.TxSubmitter;
+import cloister.chain.runtime.computation.Computation;
+import cloister.chain.runtime.computation.Miner;
+import cloister.chain.runtime.computation.MiningState;
 import cloister.chain.runtime.registry.Registry;
+import cloister.chain.runtime.stakepool.StakePools;
+import cloister.proto.MiningCall;
 import cloister.chain.store.StateReader;
 import cloister.crypto.SigningKey;
 import cloister.proto.ContractId;
@@ -96,6 +101,76 @@ public final class DevnetBootstrap {
             governance(new GovernanceCall.SetStorageSlot(blocks));
             await("the storage slot length", () -> cloister.chain.runtime.storage.StorageMarket.slotBlocksSetting(view.state()) == blocks);
         }
+    }
+
+    /** What each devnet operator delegates to its own pool, and stakes per worker (at least the worker's minimum). */
+    public static final long POOL_DELEGATION = cloister.common.Tokens.of(20_000);
+    public static final long WORKER_STAKE = cloister.common.Tokens.of(5_000);
+    /** The devnet pools' commission: 10 %. */
+    public static final int POOL_COMMISSION = 100_000;
+
+    /**
+     * Mining, as each worker's operator would do it: the operator creates a stake pool (10 % commission) unless it
+     * has one, adds the worker, delegates to it, waits for the worker's benchmark score, and starts it computing with
+     * {@link #WORKER_STAKE} (or its minimum stake if that is more). Done per worker; a worker already computing, or
+     * cooling down, is left alone.
+     *
+     * @param operatorKey the signing key of a worker's operator (devnet operators' keys are public dev keys)
+     */
+    public void startMining(List<WorkerId> workers, java.util.function.Function<cloister.crypto.AccountId, SigningKey> operatorKey)
+            throws TimeoutException, InterruptedException {
+        for (WorkerId w : workers) {
+            await("worker " + w.hex().substring(0, 16) + " registered", () -> registered(w));
+            SigningKey op = operatorKey.apply(Registry.worker(view.state(), w).orElseThrow().info().operator());
+            if (StakePools.poolsOwnedBy(view.state(), op.account()).isEmpty()) {
+                progress.accept("mining: " + DevKeysNames.of(op) + " creates a stake pool");
+                signed(op, new MiningCall.CreatePool(POOL_COMMISSION));
+                await("the stake pool of " + DevKeysNames.of(op), () -> !StakePools.poolsOwnedBy(view.state(), op.account()).isEmpty());
+                long pool = StakePools.poolsOwnedBy(view.state(), op.account()).get(0);
+                signed(op, new MiningCall.Delegate(pool, POOL_DELEGATION));
+                await("the delegation to pool " + pool, () -> StakePools.pool(view.state(), pool).orElseThrow().totalStake() > 0);
+            }
+            long pool = StakePools.poolsOwnedBy(view.state(), op.account()).get(0);
+            if (StakePools.poolOf(view.state(), w).isEmpty()) {
+                signed(op, new MiningCall.AddWorker(pool, w));
+                await("worker " + w.hex().substring(0, 16) + " in pool " + pool, () -> StakePools.poolOf(view.state(), w).isPresent());
+            }
+            await("worker " + w.hex().substring(0, 16) + "'s benchmark", () -> Computation.miner(view.state(), w).map(m -> m.score() > 0).orElse(false));
+            Miner m = Computation.miner(view.state(), w).orElseThrow();
+            if (m.state() != MiningState.READY) {
+                continue;
+            }
+            long stake = Math.max(WORKER_STAKE, Computation.minimumStake(Computation.config(view.state()), m.score()));
+            progress.accept("mining: worker " + w.hex().substring(0, 16) + "… (P " + m.score() + ") starts computing in pool " + pool + " with "
+                    + cloister.common.Tokens.display(stake) + " CLO");
+            signed(op, new MiningCall.StartComputing(w, stake));
+            await("worker " + w.hex().substring(0, 16) + " computing", () -> Computation.miner(view.state(), w).orElseThrow().state() != MiningState.READY);
+        }
+    }
+
+    /** The dev name of a key, for progress lines. */
+    private static final class DevKeysNames {
+        static String of(SigningKey k) {
+            for (String n : cloister.crypto.DevKeys.NAMES) {
+                if (cloister.crypto.DevKeys.get(n).account().equals(k.account())) {
+                    return n;
+                }
+            }
+            return k.account().address();
+        }
+    }
+
+    private void signed(SigningKey from, cloister.proto.Call call) throws InterruptedException {
+        SubmitResult.Rejected last = null;
+        for (int attempt = 0; attempt < 10; attempt++) {
+            Transaction tx = Transaction.sign(view.info().genesisHash(), from, view.nextNonce(from.account()), FEE, call);
+            if (!(submitter.submit(tx.encode()) instanceof SubmitResult.Rejected r)) {
+                return;
+            }
+            last = r;
+            Thread.sleep(100);
+        }
+        throw new IllegalStateException("devnet " + call.name() + " refused: " + last.reason().code() + ": " + last.message());
     }
 
     private boolean registered(WorkerId id) {

@@ -307,6 +307,17 @@ public final class LocalNetwork implements AutoCloseable {
         return notes;
     }
 
+    /**
+     * Mining set-up, as the compute workers' operators: each creates a stake pool, delegates, adds its worker and starts
+     * it computing once its benchmark score is on chain (see {@link DevnetBootstrap#startMining}).
+     */
+    public void startMining(Consumer<String> progress, Duration timeout) throws TimeoutException, InterruptedException {
+        DevnetBootstrap bootstrap = new DevnetBootstrap(node.view(), node.submitter(), DevKeys.get("alice"), progress, timeout);
+        bootstrap.startMining(workers.stream().map(WorkerHost::id).toList(), account -> DevKeys.NAMES.stream().map(DevKeys::get)
+                .filter(k -> k.account().equals(account)).findFirst()
+                .orElseThrow(() -> new IllegalStateException("operator " + account.address() + " is not a dev account")));
+    }
+
     public ChainNode node() {
         return node;
     }
