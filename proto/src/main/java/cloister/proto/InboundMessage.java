@@ -191,6 +191,12 @@ public sealed interface InboundMessage {
     /** Dataset {@code dataset} was deleted; {@code receiptWorker} signs the owner's deletion receipt. Every enclave drops its keys. */
     record DatasetDeleted(long dataset, WorkerId receiptWorker) implements InboundMessage {}
 
+    /**
+     * Job {@code job} ran out of time on {@code worker}: the chain failed and refunded it. The worker drops the job and
+     * never answers it, so a worker that was down (or slow) does not publish a result the buyer did not pay for.
+     */
+    record JobTimedOut(long job, WorkerId worker) implements InboundMessage {}
+
     default byte[] encode() {
         CanonicalWriter w = new CanonicalWriter(128);
         write(w, this);
@@ -274,6 +280,7 @@ public sealed interface InboundMessage {
                 }
             }
             case DatasetDeleted d -> w.u8(0x12).u64(d.dataset()).fixed(d.receiptWorker().bytes());
+            case JobTimedOut t -> w.u8(0x13).u64(t.job()).fixed(t.worker().bytes());
             case WasmCall c -> w.u8(0x0D).hash(c.contract().hash()).account(c.sender()).hash(c.txHash()).bytes(c.sealed()).u64(c.gasLimit());
         }
     }
@@ -316,6 +323,7 @@ public sealed interface InboundMessage {
             case 0x10 -> new ReplicaReleased(WorkerId.of(r.fixed(32, "provider")), r.hash("file"));
             case 0x11 -> readJob(r);
             case 0x12 -> new DatasetDeleted(r.u64("dataset"), WorkerId.of(r.fixed(32, "receipt worker")));
+            case 0x13 -> new JobTimedOut(r.u64("job"), WorkerId.of(r.fixed(32, "worker")));
             default -> throw new MalformedException("unknown worker message tag " + tag);
         };
     }

@@ -167,7 +167,7 @@ final class Arbitrary {
         };
     }
 
-    static final int INBOUND_VARIANTS = 13;
+    static final int INBOUND_VARIANTS = 14;
 
     InboundMessage inbound(int variant) {
         return switch (variant) {
@@ -184,6 +184,7 @@ final class Arbitrary {
             case 10 -> new InboundMessage.WasmInstantiated(new ContractId(hash()), hash(), account(), hash(), bytes(random.nextInt(80)), u64());
             case 11 -> new InboundMessage.ContractUpgraded(new ContractId(hash()), hash());
             case 12 -> new InboundMessage.WasmCall(new ContractId(hash()), account(), hash(), bytes(random.nextInt(80)), u64());
+            case 13 -> new InboundMessage.JobTimedOut(u64(), worker());
             default -> throw new IllegalArgumentException("no inbound variant " + variant);
         };
     }

@@ -146,6 +146,7 @@ final class RegistryViews {
                             .put("k", job.minGroupOwners()).put("maxRowsPerOwner", job.maxRowsPerOwner()).put("datasets", job.datasets().size());
                 }
                 case InboundMessage.DatasetDeleted d -> o.put("dataset", d.dataset()).put("receiptWorker", d.receiptWorker().hex());
+                case InboundMessage.JobTimedOut t -> o.put("job", t.job()).put("worker", t.worker().hex());
             }
         }
         return n;

@@ -156,6 +156,7 @@ final class EnclaveRuntime {
             case InboundMessage.ReplicaReleased x -> watchdog.onMessage(x);
             case InboundMessage.JobAssigned j -> jobs.onAssigned(j);
             case InboundMessage.DatasetDeleted d -> jobs.onDeleted(d, header.height());
+            case InboundMessage.JobTimedOut t -> jobs.onTimedOut(t);
         }
     }
 
