@@ -35,6 +35,10 @@ import java.util.function.Consumer;
  * <p>Files under the data directory: {@code chain/} (RocksDB), {@code sim-tee/root/} (the network's simulated
  * attestation root: its private key is what makes sim quotes forgeable by whoever can read it),
  * {@code sim-tee/machine/} (the simulated platform secret) and {@code workers/NAME/} (each worker's sealed blobs).
+ *
+ * <p>Compute workers and storage providers can be stopped as if their machine died and started again from their disk
+ * ({@link #stopWorker}, {@link #stopProvider}): that is how tests and {@code worker kill} / {@code storage provider kill}
+ * exercise recovery. Gatekeepers cannot.
  */
 public final class LocalNetwork implements AutoCloseable {
     /** The worker runtime version every devnet worker reports (part of the sim measurement). */
@@ -407,6 +411,11 @@ public final class LocalNetwork implements AutoCloseable {
         }
         Path dir = options.chain().dataDir();
         WorkerHost host = openHost(dir, machine, root, build, node, name, w.operator);
+        if (!host.id().equals(w.id)) {
+            host.close();
+            throw new IOException(name + " opened as another worker (" + host.id().hex() + "): its sealed state under workers/" + name
+                    + " is gone");
+        }
         try {
             host.start();
             Optional<Provider> p = provider(name);
