@@ -33,6 +33,7 @@ import cloister.proto.RegistryCall;
 import cloister.proto.SignedWorkerMessage;
 import cloister.proto.StorageCall;
 import cloister.proto.SudoCall;
+import cloister.proto.WorkerId;
 import cloister.proto.WorkerMessage;
 import cloister.tee.Measurement;
 import cloister.tee.sim.SimAttestationRoot;
@@ -309,6 +310,14 @@ class DataMarketTest {
         assertEquals(budget + PRICE, ended.refund());
         assertEquals(0, ended.paid());
         assertEquals(EPS, DataMarket.dataset(state(), bob).orElseThrow().epsilonSpent(), "ε stays spent: the worker may have read the data");
+        // The worker is told, so that it drops the job instead of answering late; a late answer pays nobody.
+        WorkerId assigned = job(3).worker().orElseThrow();
+        assertEquals(List.of(new InboundMessage.JobTimedOut(3, assigned)), messagesOf(InboundMessage.JobTimedOut.class, List.of()));
+        SimWorker late = assigned.equals(w1.id()) ? w1 : w2;
+        long bobEarned = DataMarket.earnings(state(), BOB.account());
+        assertRefused(run(late.operator, late.say(new WorkerMessage.JobResult(3, Sha256.hash(new byte[] {1}), new byte[] {9}, 3, 3))),
+                "WRONG_JOB_STATE", "is failed");
+        assertEquals(bobEarned, DataMarket.earnings(state(), BOB.account()));
 
         // The buyer withdraws a job awaiting consent.
         run(EVE, job(List.of(bob, charlie, dave), budget));

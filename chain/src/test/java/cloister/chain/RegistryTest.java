@@ -152,8 +152,10 @@ class RegistryTest {
         assertEquals(5, r.confidenceLevel());
         assertEquals("Simulated", r.tcbStatus());
         List<InboundMessage> msgs = lastMessages();
-        assertEquals(1, msgs.size());
+        assertEquals(2, msgs.size());
         assertEquals(w.info(), assertInstanceOf(InboundMessage.WorkerRegistered.class, msgs.get(0)).info());
+        // and the computation module asks the new worker to benchmark
+        assertEquals(w.id(), assertInstanceOf(InboundMessage.BenchmarkRequested.class, msgs.get(1)).worker());
         BlockHeader head = f.chain.head();
         assertEquals(InboundMessage.root(msgs), head.workerMessagesRoot());
         // Replayed registration.

@@ -205,6 +205,11 @@ public sealed interface InboundMessage {
      * block's height brings it back (a restarted worker sends it when it syncs this block).
      */
     record WorkerUnresponsive(WorkerId worker) implements InboundMessage {}
+    /**
+     * Job {@code job} ran out of time on {@code worker}: the chain failed and refunded it. The worker drops the job and
+     * never answers it, so a worker that was down (or slow) does not publish a result the buyer did not pay for.
+     */
+    record JobTimedOut(long job, WorkerId worker) implements InboundMessage {}
 
     default byte[] encode() {
         CanonicalWriter w = new CanonicalWriter(128);
@@ -292,6 +297,7 @@ public sealed interface InboundMessage {
             case BenchmarkRequested b -> w.u8(0x13).fixed(b.worker().bytes()).u64(b.untilHeight());
             case HeartbeatChallenge h -> w.u8(0x14).fixed(h.worker().bytes()).u64(h.deadline());
             case WorkerUnresponsive u -> w.u8(0x15).fixed(u.worker().bytes());
+            case JobTimedOut t -> w.u8(0x16).u64(t.job()).fixed(t.worker().bytes());
             case WasmCall c -> w.u8(0x0D).hash(c.contract().hash()).account(c.sender()).hash(c.txHash()).bytes(c.sealed()).u64(c.gasLimit());
         }
     }
@@ -337,6 +343,7 @@ public sealed interface InboundMessage {
             case 0x13 -> new BenchmarkRequested(WorkerId.of(r.fixed(32, "worker")), r.u64("until height"));
             case 0x14 -> new HeartbeatChallenge(WorkerId.of(r.fixed(32, "worker")), r.u64("deadline"));
             case 0x15 -> new WorkerUnresponsive(WorkerId.of(r.fixed(32, "worker")));
+            case 0x16 -> new JobTimedOut(r.u64("job"), WorkerId.of(r.fixed(32, "worker")));
             default -> throw new MalformedException("unknown worker message tag " + tag);
         };
     }

@@ -177,7 +177,7 @@ final class Arbitrary {
         };
     }
 
-    static final int INBOUND_VARIANTS = 16;
+    static final int INBOUND_VARIANTS = 17;
 
     InboundMessage inbound(int variant) {
         return switch (variant) {
@@ -197,6 +197,7 @@ final class Arbitrary {
             case 13 -> new InboundMessage.BenchmarkRequested(worker(), u64());
             case 14 -> new InboundMessage.HeartbeatChallenge(worker(), u64());
             case 15 -> new InboundMessage.WorkerUnresponsive(worker());
+            case 16 -> new InboundMessage.JobTimedOut(u64(), worker());
             default -> throw new IllegalArgumentException("no inbound variant " + variant);
         };
     }

@@ -80,7 +80,7 @@ class DataMarketCodecTest {
         InboundMessage.JobAssigned job = new InboundMessage.JobAssigned(3, WORKER, 0, "SELECT COUNT(*) FROM t", SCHEMA, 100_000, 3, 1,
                 new byte[32], List.of(new InboundMessage.JobDataset(1, EVE, List.of(new InboundMessage.JobBatch(FILE, 10, 1000, new byte[80]),
                         new InboundMessage.JobBatch(GENESIS, 5, 500, new byte[80]))), new InboundMessage.JobDataset(2, EVE, List.of())));
-        List<InboundMessage> messages = List.of(job, new InboundMessage.DatasetDeleted(1, WORKER));
+        List<InboundMessage> messages = List.of(job, new InboundMessage.DatasetDeleted(1, WORKER), new InboundMessage.JobTimedOut(3, WORKER));
         assertEquals(messages, InboundMessage.decodeList(InboundMessage.encodeList(messages)));
         List<EventRecord> events = List.of(new EventRecord(0, new Event.DatasetRegistered(1, EVE, "survey")),
                 new EventRecord(1, new Event.GrantAdded(1, 0)), new EventRecord(2, new Event.DatasetDeleted(1, 2)),

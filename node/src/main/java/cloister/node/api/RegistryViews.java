@@ -149,6 +149,7 @@ final class RegistryViews {
                 case InboundMessage.BenchmarkRequested b -> o.put("worker", b.worker().hex()).put("untilHeight", b.untilHeight());
                 case InboundMessage.HeartbeatChallenge h -> o.put("worker", h.worker().hex()).put("deadline", h.deadline());
                 case InboundMessage.WorkerUnresponsive u -> o.put("worker", u.worker().hex());
+                case InboundMessage.JobTimedOut t -> o.put("job", t.job()).put("worker", t.worker().hex());
             }
         }
         return n;

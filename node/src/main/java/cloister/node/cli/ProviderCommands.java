@@ -10,13 +10,7 @@ import cloister.tee.sim.SimPlatform;
 import cloister.worker.host.WorkerConfig;
 import cloister.worker.host.WorkerHost;
 import com.fasterxml.jackson.databind.JsonNode;
-import java.io.IOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
@@ -119,33 +113,9 @@ final class ProviderCommands implements Runnable {
         }
     }
 
-    /** Base of the devnet control commands: one POST or GET to the devnet's control routes. */
-    abstract static class Control extends CliCommand {
-        JsonNode call(String method, String path) throws IOException, InterruptedException {
-            String base = client().baseUrl();
-            HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
-            HttpResponse<String> r;
-            try {
-                r = http.send(method.equals("POST") ? b.POST(HttpRequest.BodyPublishers.noBody()).build() : b.GET().build(),
-                        HttpResponse.BodyHandlers.ofString());
-            } catch (java.net.ConnectException e) {
-                throw new cloister.sdk.CloisterApiException("NODE_UNREACHABLE", "no Cloister node at " + base + "; start one with `./cloister devnet`");
-            }
-            if (r.statusCode() == 404 && !r.body().contains("\"code\"")) {
-                throw new cloister.sdk.CloisterApiException("NOT_A_DEVNET", "the node at " + base + " is not a devnet: it has no embedded providers");
-            }
-            JsonNode n = JSON.readTree(r.body());
-            if (r.statusCode() / 100 != 2) {
-                throw new cloister.sdk.CloisterApiException(n.path("code").asText("HTTP_" + r.statusCode()), n.path("message").asText());
-            }
-            return n;
-        }
-    }
-
     @Command(name = "ls", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Devnet only: the embedded storage providers, running or stopped.")
-    static final class Ls extends Control {
+    static final class Ls extends DevnetControlCommand {
         @Override
         public Integer call() throws Exception {
             JsonNode n = call("GET", "/v1/devnet/providers");
@@ -164,7 +134,7 @@ final class ProviderCommands implements Runnable {
 
     @Command(name = "kill", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Devnet only: stop an embedded provider as if its machine died (it stops reporting; the chain repairs its replicas elsewhere).")
-    static final class Kill extends Control {
+    static final class Kill extends DevnetControlCommand {
         @Parameters(paramLabel = "NAME", description = "storage-0, storage-1, … or worker-0, … (see `storage provider ls`).")
         String name;
 
@@ -178,7 +148,7 @@ final class ProviderCommands implements Runnable {
 
     @Command(name = "revive", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
             description = "Devnet only: start a stopped embedded provider again from its disk (it downloads nothing it still has).")
-    static final class Revive extends Control {
+    static final class Revive extends DevnetControlCommand {
         @Parameters(paramLabel = "NAME", description = "The provider's name (see `storage provider ls`).")
         String name;
 

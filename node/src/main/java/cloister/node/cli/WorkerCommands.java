@@ -23,18 +23,21 @@ import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
 
 /** {@code cloister worker}: run a worker as its own process against a node, or inspect workers. */
 @Command(name = "worker", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = "Run a confidential-computing worker against a node (sim TEE), or show the workers' status.",
-        subcommands = {WorkerCommands.Start.class, WorkerCommands.Status.class})
+        description = "Run a confidential-computing worker against a node (sim TEE), show the workers' status, or stop/start one"
+            + " of the devnet's embedded compute workers.",
+        subcommands = {WorkerCommands.Start.class, WorkerCommands.Status.class, WorkerCommands.Ls.class, WorkerCommands.Kill.class,
+            WorkerCommands.Revive.class})
 final class WorkerCommands implements Runnable {
     @picocli.CommandLine.Spec
     picocli.CommandLine.Model.CommandSpec spec;
 
     @Override
     public void run() {
-        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: start or status");
+        throw new picocli.CommandLine.ParameterException(spec.commandLine(), "missing subcommand: start, status, ls, kill or revive");
     }
 
     @Command(name = "start", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
@@ -160,6 +163,56 @@ final class WorkerCommands implements Runnable {
             if (all.findValues("warning").size() > 0) {
                 out().println("note: platform sim — " + Platform.SIM_WARNING);
             }
+            return 0;
+        }
+    }
+
+    @Command(name = "ls", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Devnet only: the embedded compute workers (worker-0, …), running or stopped.")
+    static final class Ls extends DevnetControlCommand {
+        @Override
+        public Integer call() throws Exception {
+            JsonNode n = call("GET", "/v1/devnet/workers");
+            if (global.json) {
+                printJson(n);
+                return 0;
+            }
+            for (JsonNode w : n.path("workers")) {
+                out().println(String.format("%-10s %s…  %-8s", w.path("name").asText(), w.path("id").asText().substring(0, 16),
+                        w.path("running").asBoolean() ? "running" : "STOPPED")
+                        + (w.has("syncedHeight") ? "  synced #" + w.path("syncedHeight").asLong() : "")
+                        + (w.path("provider").asBoolean() ? "  also a storage provider" : ""));
+            }
+            return 0;
+        }
+    }
+
+    @Command(name = "kill", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Devnet only: stop an embedded compute worker as if its machine died (enclave sync, relaying, its queries,"
+                + " its W3A jobs' data and its storage role stop; the chain fails a job it does not answer in time and refunds it).")
+    static final class Kill extends DevnetControlCommand {
+        @Parameters(paramLabel = "NAME", description = "worker-0, worker-1, … (see `worker ls`).")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode n = call("POST", "/v1/devnet/workers/" + name + "/stop");
+            out().println(name + (n.path("changed").asBoolean() ? " stopped" : " was already stopped"));
+            return 0;
+        }
+    }
+
+    @Command(name = "revive", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+            description = "Devnet only: start a stopped embedded compute worker again from its sealed state (same identity; it"
+                + " catches up with the chain and resumes the jobs still assigned to it).")
+    static final class Revive extends DevnetControlCommand {
+        @Parameters(paramLabel = "NAME", description = "The worker's name (see `worker ls`).")
+        String name;
+
+        @Override
+        public Integer call() throws Exception {
+            JsonNode n = call("POST", "/v1/devnet/workers/" + name + "/start");
+            out().println(name + (n.path("changed").asBoolean() ? " started" : " was already running"));
             return 0;
         }
     }

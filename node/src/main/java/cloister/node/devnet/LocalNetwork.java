@@ -35,6 +35,10 @@ import java.util.function.Consumer;
  * <p>Files under the data directory: {@code chain/} (RocksDB), {@code sim-tee/root/} (the network's simulated
  * attestation root: its private key is what makes sim quotes forgeable by whoever can read it),
  * {@code sim-tee/machine/} (the simulated platform secret) and {@code workers/NAME/} (each worker's sealed blobs).
+ *
+ * <p>Compute workers and storage providers can be stopped as if their machine died and started again from their disk
+ * ({@link #stopWorker}, {@link #stopProvider}): that is how tests and {@code worker kill} / {@code storage provider kill}
+ * exercise recovery. Gatekeepers cannot.
  */
 public final class LocalNetwork implements AutoCloseable {
     /** The worker runtime version every devnet worker reports (part of the sim measurement). */
@@ -86,12 +90,14 @@ public final class LocalNetwork implements AutoCloseable {
     public static final class Provider {
         private final String name;
         private final boolean dedicated;
+        private final SigningKey operator;
         private volatile WorkerHost host;
         private volatile ProviderService service;
 
-        Provider(String name, boolean dedicated, WorkerHost host, ProviderService service) {
+        Provider(String name, boolean dedicated, SigningKey operator, WorkerHost host, ProviderService service) {
             this.name = name;
             this.dedicated = dedicated;
+            this.operator = operator;
             this.host = host;
             this.service = service;
         }
@@ -123,10 +129,54 @@ public final class LocalNetwork implements AutoCloseable {
         }
     }
 
+    /**
+     * A compute worker of cluster 0 (worker-N): its worker host and the W3A job data service beside it, both replaced
+     * when it is started again. Its identity is sealed on disk, so it stays the same across a restart.
+     */
+    public static final class ComputeWorker {
+        private final String name;
+        private final SigningKey operator;
+        private final WorkerId id;
+        private volatile WorkerHost host;
+        private volatile cloister.node.market.JobDataService jobs;
+
+        ComputeWorker(String name, SigningKey operator, WorkerHost host) {
+            this.name = name;
+            this.operator = operator;
+            this.id = host.id();
+            this.host = host;
+        }
+
+        public String name() {
+            return name;
+        }
+
+        public WorkerId id() {
+            return id;
+        }
+
+        /** The current host (while stopped: the closed one). */
+        public WorkerHost host() {
+            return host;
+        }
+
+        /** The running job data service, or null while stopped. */
+        public cloister.node.market.JobDataService jobs() {
+            return jobs;
+        }
+
+        public boolean running() {
+            return jobs != null;
+        }
+    }
+
+    /** The dev accounts that operate the devnet's workers, in turn: gatekeepers, compute workers, then dedicated providers. */
+    private static final String[] OPERATORS = {"dave", "eve", "ferdie"};
+
     private final ChainNode node;
     private final ApiServer api;
     private final List<WorkerHost> gatekeepers;
-    private final List<WorkerHost> workers;
+    private final List<ComputeWorker> workers;
     private final List<Provider> providers;
     private final Measurement build;
     private final SimAttestationRoot root;
@@ -135,10 +185,8 @@ public final class LocalNetwork implements AutoCloseable {
     private final cloister.storage.store.DiskChunkStore staging;
     private final cloister.node.storage.BlockGateway stagingGateway;
     private ContractId notes;
-    /** One per compute worker: carries the encrypted batch files of the W3A jobs its enclave runs. */
-    private final List<cloister.node.market.JobDataService> jobServices = new ArrayList<>();
 
-    private LocalNetwork(ChainNode node, ApiServer api, List<WorkerHost> gatekeepers, List<WorkerHost> workers, List<Provider> providers,
+    private LocalNetwork(ChainNode node, ApiServer api, List<WorkerHost> gatekeepers, List<ComputeWorker> workers, List<Provider> providers,
                          Measurement build, SimAttestationRoot root, Options options, SimMachine machine,
                          cloister.storage.store.DiskChunkStore staging, cloister.node.storage.BlockGateway stagingGateway) {
         this.node = node;
@@ -170,7 +218,7 @@ public final class LocalNetwork implements AutoCloseable {
         cloister.storage.store.DiskChunkStore staging = null;
         cloister.node.storage.BlockGateway stagingGateway = null;
         List<WorkerHost> gks = new ArrayList<>();
-        List<WorkerHost> ws = new ArrayList<>();
+        List<ComputeWorker> ws = new ArrayList<>();
         List<Provider> ps = new ArrayList<>();
         java.util.concurrent.atomic.AtomicReference<LocalNetwork> self = new java.util.concurrent.atomic.AtomicReference<>();
         try {
@@ -181,35 +229,44 @@ public final class LocalNetwork implements AutoCloseable {
             api = ApiServer.start(node.view(), node.submitter(), options.apiHost(), options.apiPort(), Optional.of(stagingUrl),
                     DevnetControl.routes(self::get));
             SimMachine machine = SimMachine.loadOrCreate(dir.resolve("sim-tee").resolve("machine"));
-            String[] operators = {"dave", "eve", "ferdie"};
             int n = options.gatekeepers() + options.workers();
             for (int i = 0; i < n; i++) {
                 boolean gatekeeper = i < options.gatekeepers();
                 String name = gatekeeper ? "gatekeeper-" + i : "worker-" + (i - options.gatekeepers());
-                WorkerHost host = openHost(dir, machine, root, build, node, name, DevKeys.get(operators[i % operators.length]));
-                (gatekeeper ? gks : ws).add(host);
+                SigningKey operator = operator(i);
+                WorkerHost host = openHost(dir, machine, root, build, node, name, operator);
+                if (gatekeeper) {
+                    gks.add(host);
+                } else {
+                    ws.add(new ComputeWorker(name, operator, host));
+                }
                 host.start();
             }
             String apiUrl = "http://127.0.0.1:" + api.port();
             if (options.workersProvide()) {
-                for (int i = 0; i < ws.size(); i++) {
-                    String name = "worker-" + i;
-                    ps.add(new Provider(name, false, ws.get(i), startService(dir, name, ws.get(i), apiUrl, options.providerCapacity())));
+                for (ComputeWorker w : ws) {
+                    ps.add(new Provider(w.name, false, w.operator, w.host, startService(dir, w.name, w.host, apiUrl, options.providerCapacity())));
                 }
             }
             for (int i = 0; i < options.providers(); i++) {
                 String name = "storage-" + i;
-                WorkerHost host = openHost(dir, machine, root, build, node, name, DevKeys.get(operators[(n + i) % operators.length]));
+                SigningKey operator = operator(n + i);
+                WorkerHost host = openHost(dir, machine, root, build, node, name, operator);
                 host.start();
-                ps.add(new Provider(name, true, host, startService(dir, name, host, apiUrl, options.providerCapacity())));
+                ps.add(new Provider(name, true, operator, host, startService(dir, name, host, apiUrl, options.providerCapacity())));
+            }
+            for (ComputeWorker w : ws) {
+                w.jobs = cloister.node.market.JobDataService.start(w.host, apiUrl);
             }
             LocalNetwork net = new LocalNetwork(node, api, gks, ws, ps, build, root, options, machine, staging, stagingGateway);
-            for (WorkerHost w : ws) {
-                net.jobServices.add(cloister.node.market.JobDataService.start(w, apiUrl));
-            }
             self.set(net);
             return net;
         } catch (RuntimeException | IOException e) {
+            for (ComputeWorker w : ws) {
+                if (w.jobs != null) {
+                    w.jobs.close();
+                }
+            }
             for (Provider p : ps) {
                 if (p.service != null) {
                     p.service.close();
@@ -218,7 +275,7 @@ public final class LocalNetwork implements AutoCloseable {
                     p.host.close();
                 }
             }
-            ws.forEach(WorkerHost::close);
+            ws.forEach(w -> w.host.close());
             gks.forEach(WorkerHost::close);
             if (api != null) {
                 api.close();
@@ -234,6 +291,14 @@ public final class LocalNetwork implements AutoCloseable {
         }
     }
 
+    private static SigningKey operator(int index) {
+        return DevKeys.get(OPERATORS[index % OPERATORS.length]);
+    }
+
+    /**
+     * Opens the worker host {@code name} from its sealed state under {@code workers/NAME/} (a fresh identity the first
+     * time): the one way every devnet worker is opened, at start and on a restart.
+     */
     private static WorkerHost openHost(Path dir, SimMachine machine, SimAttestationRoot root, Measurement build, ChainNode node, String name,
                                        SigningKey operator) {
         SimPlatform platform = new SimPlatform(machine, root, build, System::currentTimeMillis, new SecureRandom());
@@ -282,14 +347,94 @@ public final class LocalNetwork implements AutoCloseable {
         }
         Path dir = options.chain().dataDir();
         if (p.dedicated) {
-            int index = providers.indexOf(p);
-            String[] operators = {"dave", "eve", "ferdie"};
-            int n = options.gatekeepers() + options.workers();
-            int dedicatedIndex = index - (int) providers.stream().filter(x -> !x.dedicated).count();
-            p.host = openHost(dir, machine, root, build, node, name, DevKeys.get(operators[(n + dedicatedIndex) % operators.length]));
+            p.host = openHost(dir, machine, root, build, node, name, p.operator);
             p.host.start();
+        } else {
+            ComputeWorker w = worker(name).orElseThrow();
+            if (!w.running()) {
+                return startWorker(name); // its machine is down: starting it brings the provider back with the rest
+            }
         }
         p.service = startService(dir, name, p.host, apiUrl(), options.providerCapacity());
+        return true;
+    }
+
+    /** The devnet's compute workers (worker-0, worker-1, …), running or stopped. */
+    public List<ComputeWorker> computeWorkers() {
+        return workers;
+    }
+
+    public List<String> workerNames() {
+        return workers.stream().map(ComputeWorker::name).toList();
+    }
+
+    public Optional<ComputeWorker> worker(String name) {
+        return workers.stream().filter(w -> w.name.equals(name)).findFirst();
+    }
+
+    /**
+     * Stops a compute worker as if its machine died: its job data service, its provider service if it is a storage
+     * provider too, and its worker host (enclave sync, egress relay, query endpoint). Its sealed state and blocks stay
+     * on disk. The chain is not told: a job assigned to it waits for its answer until the job's time limit.
+     *
+     * @return false if it was not running
+     * @throws IllegalArgumentException if there is no compute worker {@code name}
+     */
+    public synchronized boolean stopWorker(String name) {
+        ComputeWorker w = worker(name).orElseThrow(() -> new IllegalArgumentException("no worker " + name));
+        if (w.jobs == null) {
+            return false;
+        }
+        w.jobs.close();
+        w.jobs = null;
+        Optional<Provider> p = provider(name);
+        if (p.isPresent() && p.get().service != null) {
+            p.get().service.close();
+            p.get().service = null;
+        }
+        w.host.close();
+        return true;
+    }
+
+    /**
+     * Starts a stopped compute worker as its restarted process would: the host is opened from its sealed state (same
+     * identity), catches up with the chain from its last checkpoint and relays egress that was signed but not seen
+     * accepted, then its provider service (if it provides storage) and its job data service start again.
+     *
+     * @return false if it was running
+     * @throws IllegalArgumentException if there is no compute worker {@code name}
+     */
+    public synchronized boolean startWorker(String name) throws IOException {
+        ComputeWorker w = worker(name).orElseThrow(() -> new IllegalArgumentException("no worker " + name));
+        if (w.jobs != null) {
+            return false;
+        }
+        Path dir = options.chain().dataDir();
+        WorkerHost host = openHost(dir, machine, root, build, node, name, w.operator);
+        if (!host.id().equals(w.id)) {
+            host.close();
+            throw new IOException(name + " opened as another worker (" + host.id().hex() + "): its sealed state under workers/" + name
+                    + " is gone");
+        }
+        try {
+            host.start();
+            Optional<Provider> p = provider(name);
+            if (p.isPresent()) {
+                p.get().host = host;
+                p.get().service = startService(dir, name, host, apiUrl(), options.providerCapacity());
+            }
+        } catch (RuntimeException | IOException e) {
+            provider(name).ifPresent(p -> {
+                if (p.service != null) {
+                    p.service.close();
+                    p.service = null;
+                }
+            });
+            host.close();
+            throw e;
+        }
+        w.host = host;
+        w.jobs = cloister.node.market.JobDataService.start(host, apiUrl());
         return true;
     }
 
@@ -303,7 +448,7 @@ public final class LocalNetwork implements AutoCloseable {
         DevnetBootstrap bootstrap = new DevnetBootstrap(node.view(), node.submitter(), DevKeys.get("alice"), progress, timeout);
         bootstrap.allow(build);
         bootstrap.storageSlot(options.slotBlocks());
-        notes = bootstrap.run(gatekeepers.stream().map(WorkerHost::id).toList(), workers.stream().map(WorkerHost::id).toList());
+        notes = bootstrap.run(gatekeepers.stream().map(WorkerHost::id).toList(), workerIds());
         return notes;
     }
 
@@ -313,7 +458,7 @@ public final class LocalNetwork implements AutoCloseable {
      */
     public void startMining(Consumer<String> progress, Duration timeout) throws TimeoutException, InterruptedException {
         DevnetBootstrap bootstrap = new DevnetBootstrap(node.view(), node.submitter(), DevKeys.get("alice"), progress, timeout);
-        bootstrap.startMining(workers.stream().map(WorkerHost::id).toList(), account -> DevKeys.NAMES.stream().map(DevKeys::get)
+        bootstrap.startMining(workerIds(), account -> DevKeys.NAMES.stream().map(DevKeys::get)
                 .filter(k -> k.account().equals(account)).findFirst()
                 .orElseThrow(() -> new IllegalStateException("operator " + account.address() + " is not a dev account")));
     }
@@ -334,12 +479,13 @@ public final class LocalNetwork implements AutoCloseable {
         return gatekeepers;
     }
 
+    /** The compute workers' current hosts (a stopped worker's is closed); see {@link #computeWorkers()}. */
     public List<WorkerHost> workers() {
-        return workers;
+        return workers.stream().map(ComputeWorker::host).toList();
     }
 
     public List<WorkerId> workerIds() {
-        return workers.stream().map(WorkerHost::id).toList();
+        return workers.stream().map(ComputeWorker::id).toList();
     }
 
     public Measurement build() {
@@ -352,7 +498,11 @@ public final class LocalNetwork implements AutoCloseable {
 
     @Override
     public synchronized void close() {
-        jobServices.forEach(cloister.node.market.JobDataService::close);
+        for (ComputeWorker w : workers) {
+            if (w.jobs != null) {
+                w.jobs.close();
+            }
+        }
         for (Provider p : providers) {
             if (p.service != null) {
                 p.service.close();
@@ -362,7 +512,12 @@ public final class LocalNetwork implements AutoCloseable {
                 }
             }
         }
-        workers.forEach(WorkerHost::close);
+        for (ComputeWorker w : workers) {
+            if (w.jobs != null) {
+                w.jobs = null;
+                w.host.close();
+            }
+        }
         gatekeepers.forEach(WorkerHost::close);
         api.close();
         stagingGateway.close();

@@ -1,33 +1,20 @@
 package cloister.node.market;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import cloister.chain.ChainConfig;
 import cloister.chain.runtime.datamarket.DataMarket;
 import cloister.common.Hash;
 import cloister.crypto.AccountId;
 import cloister.crypto.DevKeys;
 import cloister.crypto.SigningKey;
-import cloister.crypto.X25519PublicKey;
-import cloister.market.data.RecordBatch;
-import cloister.market.data.Schema;
 import cloister.market.job.ReleasedResult;
 import cloister.market.job.ResultSeal;
 import cloister.node.devnet.LocalNetwork;
-import cloister.sdk.BlockClient;
-import cloister.proto.Call;
 import cloister.proto.DataMarketCall;
 import cloister.proto.SignedWorkerMessage;
-import cloister.proto.StorageCall;
-import cloister.proto.Transaction;
 import cloister.proto.WorkerMessage;
 import cloister.sdk.CloisterClient;
-import cloister.sdk.TxStatusInfo;
-import cloister.storage.chunk.ChunkedFile;
-import cloister.storage.chunk.DataKeyWrap;
-import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -39,7 +26,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.function.Supplier;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -57,13 +43,12 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class W3aJobIT {
     private static final String CANARY = "CANARY-4f0c2e-w3a-record-must-stay-in-the-enclave";
-    private static final Schema SCHEMA = Schema.parse("age_band:text,income:real[0,250000],note:text");
-    private static final long CLO = cloister.common.Tokens.UNITS_PER_TOKEN;
-    private static final long PRICE = CLO / 10;
-    private static final int RESEARCH = DataMarketCall.PURPOSES.indexOf("research");
+    private static final long CLO = W3aDevnet.CLO;
+    private static final long PRICE = W3aDevnet.PRICE;
 
     @TempDir
     static Path dir;
+    static W3aDevnet w3a;
     static LocalNetwork net;
     static CloisterClient client;
     static Hash genesis;
@@ -75,19 +60,16 @@ class W3aJobIT {
     static void start() throws Exception {
         originalErr = System.err;
         System.setErr(new java.io.PrintStream(new Tee(originalErr, LOG), true, StandardCharsets.UTF_8));
-        LocalNetwork.Options o = LocalNetwork.Options.defaults(ChainConfig.dev(dir.resolve("net")).withBlockTime(250))
-                .withApi("127.0.0.1", 0).withWorkers(1, 2).withStorage(2, false, 10);
-        net = LocalNetwork.start(o);
-        net.setUp(s -> { }, Duration.ofSeconds(90));
-        client = new CloisterClient(net.apiUrl());
-        genesis = client.genesisHash();
-        await("cluster 0's key", Duration.ofSeconds(60), () -> client.clusterKey(0).orElse(null));
+        w3a = W3aDevnet.start(dir.resolve("net"), 250, 2, false);
+        net = w3a.net;
+        client = w3a.client;
+        genesis = w3a.genesis;
     }
 
     @AfterAll
     static void stop() {
-        if (net != null) {
-            net.close();
+        if (w3a != null) {
+            w3a.close();
         }
         if (originalErr != null) {
             System.setErr(originalErr);
@@ -96,25 +78,23 @@ class W3aJobIT {
 
     @Test
     void surveyJobRunsInTheEnclaveAndOnlyNoisedAggregatesLeave() throws Exception {
-        X25519PublicKey clusterKey = client.clusterKey(0).orElseThrow();
         // Three owners, one record each (the usual survey: k = 2, one row per owner). Two share an age band.
-        long alice = collect("alice", List.<Object[]>of(new Object[] {"30-39", 52_000.0, CANARY + "-alice"}), clusterKey);
-        long bob = collect("bob", List.<Object[]>of(new Object[] {"30-39", 61_000.0, CANARY + "-bob"}), clusterKey);
-        long charlie = collect("charlie", List.<Object[]>of(new Object[] {"40-49", 75_000.0, CANARY + "-charlie"}), clusterKey);
+        long alice = w3a.collect("alice", List.<Object[]>of(new Object[] {"30-39", 52_000.0, CANARY + "-alice"}));
+        long bob = w3a.collect("bob", List.<Object[]>of(new Object[] {"30-39", 61_000.0, CANARY + "-bob"}));
+        long charlie = w3a.collect("charlie", List.<Object[]>of(new Object[] {"40-49", 75_000.0, CANARY + "-charlie"}));
         for (long d : List.of(alice, bob, charlie)) {
             String owner = d == alice ? "alice" : d == bob ? "bob" : "charlie";
-            ok(owner, new DataMarketCall.SetListing(d, new DataMarketCall.Listing("household survey", PRICE, 0, 1 << RESEARCH, 2,
-                    10_000_000, 2_000_000, 1)));
+            w3a.list(owner, d);
         }
-        ok("alice", new DataMarketCall.SetPolicy(alice, 1 << RESEARCH, PRICE));
-        ok("bob", new DataMarketCall.SetPolicy(bob, 1 << RESEARCH, PRICE));
+        w3a.consentByPolicy("alice", alice);
+        w3a.consentByPolicy("bob", bob);
         long[] before = {DataMarket.earnings(state(), account("alice")), DataMarket.earnings(state(), account("bob")),
             DataMarket.earnings(state(), account("charlie"))};
 
         // The survey query; charlie approves by hand.
         SigningKey buyer = DevKeys.get("eve");
         long job = submitJob("SELECT age_band, COUNT(*), AVG(income) FROM survey GROUP BY age_band", List.of(alice, bob, charlie));
-        ok("charlie", new DataMarketCall.Decide(job, charlie, true));
+        w3a.ok("charlie", new DataMarketCall.Decide(job, charlie, true));
         DataMarket.Job done = awaitEnded(job);
         assertEquals(DataMarket.JobState.DONE, done.state(), done.reason());
         assertEquals(3, done.owners());
@@ -152,8 +132,8 @@ class W3aJobIT {
         assertEquals(2, empty.suppressedGroups());
 
         // Deletion: the designated worker signs the receipt.
-        ok("alice", new DataMarketCall.DeleteDataset(alice));
-        DataMarket.Dataset deleted = await("alice's deletion receipt", Duration.ofSeconds(30), () -> {
+        w3a.ok("alice", new DataMarketCall.DeleteDataset(alice));
+        DataMarket.Dataset deleted = W3aDevnet.await("alice's deletion receipt", Duration.ofSeconds(30), () -> {
             DataMarket.Dataset d = DataMarket.dataset(state(), alice).orElseThrow();
             return d.receipt().length > 0 ? d : null;
         });
@@ -227,59 +207,20 @@ class W3aJobIT {
         }
     }
 
-    /** What the collector does: batch → encrypt into storage → order → register → add batch with the key escrowed to the cluster. */
-    private static long collect(String owner, List<Object[]> rows, X25519PublicKey clusterKey) throws IOException {
-        SigningKey key = DevKeys.get(owner);
-        byte[] batch = RecordBatch.of(SCHEMA, rows).encoded();
-        String staging = client.storageInfo().stagingGateway().orElseThrow();
-        ChunkedFile.Encrypted enc;
-        try (BlockClient up = new BlockClient(staging)) {
-            enc = ChunkedFile.encrypt(new ByteArrayInputStream(batch), batch.length, "survey.clrb", "application/x-cloister-records", (cid, block) -> {
-                try {
-                    up.put(block);
-                } catch (cloister.storage.store.BlockMismatchException e) {
-                    throw new IOException(e.getMessage());
-                }
-            }, ChunkedFile.Progress.NONE);
-        }
-        Hash file = Hash.wrap(enc.cid().digest());
-        long stored = enc.manifest().encode().length + enc.manifest().storedBytes();
-        ok(owner, new StorageCall.PlaceOrder(file, stored, 2, 100, 1_000,
-                DataKeyWrap.wrap(DataKeyWrap.ownerKey(key).publicKey(), enc.cid(), enc.dataKey())));
-        ok(owner, new DataMarketCall.RegisterDataset("survey", SCHEMA.encode(), 0));
-        long id = DataMarket.dataset(state(), key.account(), "survey").orElseThrow().id();
-        ok(owner, new DataMarketCall.AddBatch(id, file, rows.size(), stored, DataKeyWrap.wrap(clusterKey, enc.cid(), enc.dataKey())));
-        return id;
-    }
-
     private static long submitJob(String sql, List<Long> datasets) {
-        long id = DataMarket.nextJob(state());
-        byte[] resultKey = ResultSeal.buyerKey(DevKeys.get("eve")).publicKey().bytes();
-        ok("eve", new DataMarketCall.SubmitJob(RESEARCH, sql, datasets, Hash.ZERO, 1_000_000, 3 * PRICE + CLO, 0, resultKey));
-        assertTrue(DataMarket.job(state(), id).isPresent(), "job " + id + " submitted");
-        return id;
+        return w3a.submitJob(DevKeys.get("eve"), sql, datasets, 3 * PRICE + CLO);
     }
 
     private static DataMarket.Job awaitEnded(long job) throws InterruptedException {
-        return await("job " + job + " to end", Duration.ofSeconds(60), () -> {
-            DataMarket.Job j = DataMarket.job(state(), job).orElseThrow();
-            return j.state().open() ? null : j;
-        });
-    }
-
-    private static void ok(String signer, Call call) {
-        SigningKey key = DevKeys.get(signer);
-        Transaction tx = Transaction.sign(genesis, key, client.nextNonce(key.account()), client.chainInfo().minimumFee(), call);
-        TxStatusInfo s = client.waitForInclusion(client.submit(tx), Duration.ofSeconds(30));
-        assertTrue(s.success(), call.name() + " by " + signer + " failed: " + s.failureReason());
+        return w3a.awaitEnded(job, Duration.ofSeconds(60));
     }
 
     private static cloister.chain.store.StateReader state() {
-        return net.node().view().state();
+        return w3a.state();
     }
 
     private static AccountId account(String name) {
-        return DevKeys.get(name).account();
+        return W3aDevnet.account(name);
     }
 
     private static List<String> normalized(List<String> columns) {
@@ -320,19 +261,5 @@ class W3aJobIT {
         } catch (IOException e) {
             return false; // a file removed while walking (RocksDB compaction)
         }
-    }
-
-    private static <T> T await(String what, Duration timeout, Supplier<T> probe) throws InterruptedException {
-        long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() < deadline) {
-            T v = probe.get();
-            if (v != null) {
-                return v;
-            }
-            Thread.sleep(100);
-        }
-        T v = probe.get();
-        assertNotNull(v, "timed out waiting for " + what);
-        return v;
     }
 }

@@ -156,6 +156,11 @@ final class EnclaveRuntime {
             case InboundMessage.ReplicaReleased x -> watchdog.onMessage(x);
             case InboundMessage.JobAssigned j -> jobs.onAssigned(j);
             case InboundMessage.DatasetDeleted d -> jobs.onDeleted(d, header.height());
+            case InboundMessage.JobTimedOut t -> jobs.onTimedOut(t);
+            // Mining: answered by the worker-side mining code (benchmark and heartbeats), not yet in this build.
+            case InboundMessage.BenchmarkRequested b -> { }
+            case InboundMessage.HeartbeatChallenge h -> { }
+            case InboundMessage.WorkerUnresponsive u -> { }
         }
     }
 
@@ -236,6 +241,12 @@ final class EnclaveRuntime {
                 if (sm.worker().equals(me())) {
                     watchdog.onAccepted(r);
                 }
+            }
+            case WorkerMessage.BenchmarkReport b -> {
+                // recorded by the chain (P); nothing for the enclave to do
+            }
+            case WorkerMessage.Heartbeat h -> {
+                // recorded by the chain; nothing for the enclave to do
             }
         }
     }

@@ -111,6 +111,17 @@ final class JobRunner {
         }
     }
 
+    /**
+     * The chain failed the job for lack of an answer in time (and refunded the buyer): drop it with whatever of it was
+     * opened, and never answer it — a result signed now would be refused, but published in a block for the buyer to
+     * open unpaid.
+     */
+    void onTimedOut(InboundMessage.JobTimedOut t) {
+        if (t.worker().equals(me) && pending.remove(t.job()) != null) {
+            LOG.info("job {} timed out on chain; dropped", t.job());
+        }
+    }
+
     void onDeleted(InboundMessage.DatasetDeleted d, long height) {
         deleted.add(d.dataset());
         for (Pending p : List.copyOf(pending.values())) {

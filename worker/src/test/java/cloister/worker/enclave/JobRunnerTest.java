@@ -33,7 +33,8 @@ import org.junit.jupiter.api.Test;
  * The enclave's job runner without a chain: assignments for this worker only, the SQL checked before any data, files
  * opened with the escrow key and verified against their CIDs, the result sealed to the buyer once the last file is in,
  * every failure with its code and whether data was read, deletion (receipt, jobs dropped, keys never opened again),
- * and the checkpoint (open assignments survive a restart; records do not).
+ * and the checkpoint (open assignments survive a restart; records do not), and a job the chain timed out (dropped,
+ * never answered).
  */
 class JobRunnerTest {
     private static final Schema SCHEMA = Schema.parse("age_band:text,income:real[0,250000]");
@@ -155,6 +156,45 @@ class JobRunnerTest {
         restored.onDeleted(new InboundMessage.DatasetDeleted(2, OTHER), 80);
         assertEquals("DATASET_DELETED", assertInstanceOf(WorkerMessage.JobFailed.class, restored.takeEgress().get(0)).code());
         assertEquals(List.of(), restored.needs());
+    }
+
+    @Test
+    void aJobTheChainTimedOutIsDroppedAndNeverAnsweredEvenAfterARestart() {
+        InboundMessage.JobDataset a = dataset(1, "alice", row("30-39", 1.0));
+        InboundMessage.JobDataset b = dataset(2, "bob", row("30-39", 2.0));
+        Hash fa = a.batches().get(0).file();
+        Hash fb = b.batches().get(0).file();
+        JobRunner runner = new JobRunner(ME, GENESIS);
+        runner.onAssigned(assigned(7, ME, "SELECT COUNT(*) FROM survey", a, b));
+        runner.onAssigned(assigned(8, ME, "SELECT COUNT(*) FROM survey", b));
+        assertEquals(List.of(), runner.deliver(7, fa, files.get(fa), () -> List.of(escrow)), "one file of two: no answer yet");
+        // The checkpoint a killed worker restarts from holds job 7 (the chain has not timed it out yet).
+        CanonicalWriter before = new CanonicalWriter();
+        runner.write(before);
+
+        runner.onTimedOut(new InboundMessage.JobTimedOut(7, OTHER));
+        assertEquals(2, runner.needs().size(), "another worker's time-out is not ours");
+        runner.onTimedOut(new InboundMessage.JobTimedOut(7, ME));
+        assertEquals(List.of(8L), runner.needs().stream().map(n -> n.job()).toList(), "job 7 dropped, job 8 still open");
+        assertEquals(List.of(), runner.deliver(7, fb, files.get(fb), () -> List.of(escrow)), "its last file comes in: nothing is signed");
+        assertEquals(List.of(), runner.missing(7, fb, "gone"), "nor a failure");
+        assertEquals(List.of(), runner.takeEgress());
+
+        // Restarted from the older checkpoint, the worker replays the time-out block: the job goes again, unanswered.
+        JobRunner restarted = new JobRunner(ME, GENESIS);
+        CanonicalReader r = new CanonicalReader(before.toByteArray());
+        restarted.read(r);
+        r.end("jobs");
+        assertEquals(3, restarted.needs().size(), "both jobs' files are fetched again after a restart");
+        restarted.onTimedOut(new InboundMessage.JobTimedOut(7, ME));
+        assertEquals(List.of(), restarted.deliver(7, fa, files.get(fa), () -> List.of(escrow)));
+        assertEquals(List.of(), restarted.deliver(7, fb, files.get(fb), () -> List.of(escrow)));
+        assertInstanceOf(WorkerMessage.JobResult.class, restarted.deliver(8, fb, files.get(fb), () -> List.of(escrow)).get(0));
+        CanonicalWriter after = new CanonicalWriter();
+        restarted.write(after);
+        JobRunner again = new JobRunner(ME, GENESIS);
+        again.read(new CanonicalReader(after.toByteArray()));
+        assertEquals(List.of(), again.needs(), "a later checkpoint does not bring it back");
     }
 
     // ---------------------------------------------------------------- fixtures

@@ -979,7 +979,10 @@ public final class DataMarket {
         s.emit(new Event.JobEnded(job.id(), state.word(), reason, paid, refund));
     }
 
-    /** Block hook: consent deadlines (start with who consented) and running jobs past their time limit (fail, refund). */
+    /**
+     * Block hook: consent deadlines (start with who consented) and running jobs past their time limit (fail, refund,
+     * and tell the worker {@link InboundMessage.JobTimedOut}).
+     */
     public static void onBlock(BlockState s) {
         for (long id : openJobs(s)) {
             Job job = job(s, id).orElseThrow();
@@ -988,6 +991,8 @@ public final class DataMarket {
             } else if (job.state() == JobState.RUNNING && s.height() >= job.startedAt() + JOB_TIME_LIMIT_BLOCKS) {
                 end(s, job, JobState.FAILED, "the worker did not answer within " + JOB_TIME_LIMIT_BLOCKS + " blocks; the budget is refunded",
                         List.of(), job.entries());
+                // The worker may still hold the job (it was down, or is slow): it must drop it, not publish a result later.
+                s.send(new InboundMessage.JobTimedOut(job.id(), job.worker().orElseThrow()));
             }
         }
     }
