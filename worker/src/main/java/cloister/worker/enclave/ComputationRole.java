@@ -90,7 +90,7 @@ final class ComputationRole {
     }
 
     private void heartbeat(long height, int contracts) {
-        add(Benchmark.run(BURST_MILLIS * 1_000_000L), false);
+        add(Benchmark.measured(BURST_MILLIS * 1_000_000L), false); // during JIT warm-up the totals stay: the chain keeps P_t
         egress.add(new WorkerMessage.Heartbeat(height, totalIterations, totalNanos / 1_000_000, contracts));
     }
 
@@ -104,7 +104,7 @@ final class ComputationRole {
         return out;
     }
 
-    /** Work the host ran for the outstanding request (outside the lock): counts toward it and the totals. */
+    /** Work the host ran for the outstanding request (outside the lock, {@link Benchmark#measured}): counts toward it and the totals. */
     void addRequestWork(Benchmark.Work work) {
         add(work, requestHeight >= 0);
     }

@@ -146,7 +146,10 @@ public final class WorkerEnclave implements Enclave {
         if (!requested || millis == 0) {
             return read(r -> r.computation.progress());
         }
-        Benchmark.Work work = Benchmark.run(millis * 1_000_000L);
+        Benchmark.Work work = Benchmark.measured(millis * 1_000_000L);
+        if (work.iterations() == 0) {
+            return read(r -> r.computation.progress()); // JIT warm-up: nothing counts yet
+        }
         return write(r -> {
             r.computation.addRequestWork(work);
             return r.computation.progress();
