@@ -19,6 +19,7 @@ import cloister.proto.DataMarketCall;
 import cloister.proto.Event;
 import cloister.proto.EventRecord;
 import cloister.proto.GovernanceCall;
+import cloister.proto.MiningCall;
 import cloister.proto.SudoCall;
 import cloister.proto.StorageCall;
 import cloister.proto.Transaction;
@@ -170,6 +171,20 @@ final class JsonViews {
             }
             case DataMarketCall.Decide d -> n.put("job", d.job()).put("dataset", d.dataset()).put("approve", d.approve());
             case DataMarketCall.CancelJob c -> n.put("job", c.job());
+            case MiningCall.StartComputing c -> {
+                n.put("worker", c.worker().hex());
+                amount(n, "stake", c.stake());
+            }
+            case MiningCall.StopComputing c -> n.put("worker", c.worker().hex());
+            case MiningCall.Reclaim c -> n.put("worker", c.worker().hex());
+            case MiningCall.Rebenchmark c -> n.put("worker", c.worker().hex());
+            case MiningCall.CreatePool c -> n.put("commissionPpm", c.commission());
+            case MiningCall.AddWorker a -> n.put("pool", a.pool()).put("worker", a.worker().hex());
+            case MiningCall.Delegate d -> {
+                n.put("pool", d.pool());
+                amount(n, "amount", d.amount());
+            }
+            case MiningCall.Withdraw w -> n.put("pool", w.pool()).put("shares", w.shares());
         }
         return n;
     }
@@ -287,6 +302,55 @@ final class JsonViews {
                 n.put("job", j.job()).put("state", j.state()).put("reason", j.reason());
                 amount(n, "paid", j.paid());
                 amount(n, "refund", j.refund());
+            }
+            case Event.WorkerBenchmarked b -> n.put("worker", b.worker().hex()).put("iterationsPerSecond", b.iterationsPerSecond())
+                    .put("score", b.score());
+            case Event.ComputingStarted c -> {
+                n.put("worker", c.worker().hex()).put("pool", c.pool());
+                amount(n, "stake", c.stake());
+                amount(n, "v", c.v());
+            }
+            case Event.HeartbeatChallenged h -> n.put("worker", h.worker().hex()).put("deadline", h.deadline());
+            case Event.MiningReward r -> {
+                n.put("worker", r.worker().hex()).put("pool", r.pool());
+                amount(n, "toPool", r.toPool());
+                amount(n, "toTreasury", r.toTreasury());
+                amount(n, "v", r.v());
+            }
+            case Event.WorkerUnresponsive u -> {
+                n.put("worker", u.worker().hex());
+                amount(n, "v", u.v());
+            }
+            case Event.WorkerRecovered r -> {
+                n.put("worker", r.worker().hex());
+                amount(n, "v", r.v());
+            }
+            case Event.ComputingStopped c -> n.put("worker", c.worker().hex()).put("coolingUntil", c.coolingUntil()).put("forced", c.forced());
+            case Event.StakeReclaimed r -> {
+                n.put("worker", r.worker().hex()).put("pool", r.pool());
+                amount(n, "returned", r.returned());
+                amount(n, "slashed", r.slashed());
+            }
+            case Event.PoolCreated p -> n.put("pool", p.pool()).put("owner", p.owner().address()).put("commissionPpm", p.commission());
+            case Event.PoolWorkerAdded a -> n.put("pool", a.pool()).put("worker", a.worker().hex());
+            case Event.Delegated d -> {
+                n.put("pool", d.pool()).put("who", d.who().address()).put("shares", d.shares());
+                amount(n, "amount", d.amount());
+            }
+            case Event.WithdrawalQueued q -> n.put("pool", q.pool()).put("who", q.who().address()).put("shares", q.shares());
+            case Event.Withdrawn w -> {
+                n.put("pool", w.pool()).put("who", w.who().address()).put("shares", w.shares());
+                amount(n, "amount", w.amount());
+            }
+            case Event.PoolRewarded r -> {
+                n.put("pool", r.pool());
+                amount(n, "reward", r.reward());
+                amount(n, "commission", r.commission());
+            }
+            case Event.StorageReward r -> {
+                n.put("worker", r.worker().hex()).put("pool", r.pool()).put("verifiedBytes", r.verifiedBytes());
+                amount(n, "toPool", r.toPool());
+                amount(n, "toTreasury", r.toTreasury());
             }
         }
         return n;

@@ -146,6 +146,9 @@ final class RegistryViews {
                             .put("k", job.minGroupOwners()).put("maxRowsPerOwner", job.maxRowsPerOwner()).put("datasets", job.datasets().size());
                 }
                 case InboundMessage.DatasetDeleted d -> o.put("dataset", d.dataset()).put("receiptWorker", d.receiptWorker().hex());
+                case InboundMessage.BenchmarkRequested b -> o.put("worker", b.worker().hex()).put("untilHeight", b.untilHeight());
+                case InboundMessage.HeartbeatChallenge h -> o.put("worker", h.worker().hex()).put("deadline", h.deadline());
+                case InboundMessage.WorkerUnresponsive u -> o.put("worker", u.worker().hex());
             }
         }
         return n;
