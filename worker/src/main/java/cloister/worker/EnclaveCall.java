@@ -27,11 +27,21 @@ public sealed interface EnclaveCall {
 
     /**
      * Tag 0x02: verify and apply these blocks in order (the next heights). Reply: {@link EnclaveReply.Synced}, with
-     * the egress messages to relay; a refused block stops the batch there.
+     * the egress messages to relay; a refused block stops the batch there. {@code chainHead} is the newest block the
+     * host knows of (0: unknown) — a hint, not trusted: the enclave skips heartbeat challenges whose window closed
+     * by then, which only a host could want to make it do anyway by not relaying them.
      */
-    record Sync(List<BlockData> blocks) implements EnclaveCall {
+    record Sync(List<BlockData> blocks, long chainHead) implements EnclaveCall {
         public Sync {
             blocks = List.copyOf(blocks);
+            if (chainHead < 0) {
+                throw new IllegalArgumentException("the chain head is a height");
+            }
+        }
+
+        /** Without a head hint. */
+        public Sync(List<BlockData> blocks) {
+            this(blocks, 0);
         }
     }
 
@@ -135,6 +145,29 @@ public sealed interface EnclaveCall {
      */
     record JobFileMissing(long job, Hash file, String reason) implements EnclaveCall {}
 
+    /** The longest slice of workload one {@link BenchmarkRun} call runs. */
+    int MAX_BENCHMARK_SLICE_MILLIS = 1000;
+
+    /**
+     * Tag 0x11: if a benchmark is requested of this worker, run the workload for {@code millis} ms (at most
+     * {@link #MAX_BENCHMARK_SLICE_MILLIS}; 0 runs nothing) without holding the enclave's lock, so block sync goes on.
+     * Reply: {@link EnclaveReply.BenchmarkProgress}.
+     */
+    record BenchmarkRun(int millis) implements EnclaveCall {
+        public BenchmarkRun {
+            if (millis < 0 || millis > MAX_BENCHMARK_SLICE_MILLIS) {
+                throw new IllegalArgumentException("a benchmark slice is 0.." + MAX_BENCHMARK_SLICE_MILLIS + " ms");
+            }
+        }
+    }
+
+    /**
+     * Tag 0x12: sign the {@code BenchmarkReport} for the request of block {@code requestHeight} with the work run for
+     * it; the request is then done. Reply: {@link EnclaveReply.Egress} with that one message, to relay; failure
+     * {@code NO_BENCHMARK} if that request is not the outstanding one or nothing ran for it.
+     */
+    record BenchmarkReport(long requestHeight) implements EnclaveCall {}
+
     default byte[] encode() {
         CanonicalWriter w = new CanonicalWriter(64);
         switch (this) {
@@ -144,6 +177,7 @@ public sealed interface EnclaveCall {
                 for (BlockData b : s.blocks()) {
                     w.bytes(b.headerRaw()).bytes(b.messagesRaw());
                 }
+                w.u64(s.chainHead());
             }
             case Query q -> w.u8(0x03).bytes(q.request);
             case Outcome o -> w.u8(0x04).hash(o.txHash());
@@ -165,6 +199,8 @@ public sealed interface EnclaveCall {
                 f.blocks.forEach(w::bytes);
             }
             case JobFileMissing m -> w.u8(0x10).u64(m.job()).hash(m.file()).string(m.reason());
+            case BenchmarkRun b -> w.u8(0x11).u32(b.millis());
+            case BenchmarkReport b -> w.u8(0x12).u64(b.requestHeight());
         }
         return w.toByteArray();
     }
@@ -184,7 +220,7 @@ public sealed interface EnclaveCall {
                 for (int i = 0; i < n; i++) {
                     blocks.add(new BlockData(r.bytes(1024, "header"), r.bytes(BlockData.MAX_MESSAGES_BYTES, "messages")));
                 }
-                yield new Sync(blocks);
+                yield new Sync(blocks, r.u64("chain head"));
             }
             case 0x03 -> new Query(r.bytes(MAX_QUERY, "query"));
             case 0x04 -> new Outcome(r.hash("tx hash"));
@@ -222,6 +258,8 @@ public sealed interface EnclaveCall {
                 yield new JobFile(job, file, blocks);
             }
             case 0x10 -> new JobFileMissing(r.u64("job"), r.hash("file"), r.string(1024, "reason"));
+            case 0x11 -> new BenchmarkRun(r.u32("slice millis"));
+            case 0x12 -> new BenchmarkReport(r.u64("request height"));
             default -> throw new MalformedException("unknown ecall " + tag);
         };
         r.end("ecall");

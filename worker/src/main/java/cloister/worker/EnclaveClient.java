@@ -26,6 +26,25 @@ public final class EnclaveClient {
         return expect(new EnclaveCall.Sync(blocks), EnclaveReply.Synced.class);
     }
 
+    /** {@link #sync(List)} telling the enclave the newest block the host knows of. */
+    public EnclaveReply.Synced sync(List<BlockData> blocks, long chainHead) {
+        return expect(new EnclaveCall.Sync(blocks, chainHead), EnclaveReply.Synced.class);
+    }
+
+    /** Runs {@code millis} ms of the benchmark workload if a benchmark is requested (0: only the progress). */
+    public EnclaveReply.BenchmarkProgress benchmarkRun(int millis) {
+        return expect(new EnclaveCall.BenchmarkRun(millis), EnclaveReply.BenchmarkProgress.class);
+    }
+
+    /** The signed benchmark report for the request of block {@code requestHeight}, to relay. */
+    public SignedWorkerMessage benchmarkReport(long requestHeight) {
+        List<SignedWorkerMessage> m = expect(new EnclaveCall.BenchmarkReport(requestHeight), EnclaveReply.Egress.class).messages();
+        if (m.size() != 1) {
+            throw new EnclaveException(EnclaveError.INTERNAL, "the enclave answered " + m.size() + " messages to a benchmark report");
+        }
+        return m.get(0);
+    }
+
     /** The encoded query response (also for refusals: they are encoded responses too). */
     public byte[] query(byte[] request) {
         return expect(new EnclaveCall.Query(request), EnclaveReply.QueryAnswer.class).response();

@@ -18,6 +18,8 @@ public enum EnclaveError implements Reason {
     STATE_CORRUPT,
     /** The storage watchdog refused the call (file not assigned, bad manifest, no round done yet, slot reported). */
     STORAGE_REFUSED,
+    /** No such benchmark to report: none is requested, another request replaced it, or its workload has not run. */
+    NO_BENCHMARK,
     /** A bug inside the enclave; details stay inside. */
     INTERNAL
 }

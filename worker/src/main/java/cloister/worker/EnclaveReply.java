@@ -128,6 +128,18 @@ public sealed interface EnclaveReply {
     /** One file a job needs: the chain's file digest (a raw CID) and its stored size. */
     record JobFileNeed(long job, Hash file, long size) {}
 
+    /**
+     * Tag 0x0C: the computation benchmark: the outstanding request's block ({@code -1}: none) and the block to report
+     * after, the work run for it so far ({@code iterations} in {@code millis} ms), and the enclave's running totals
+     * of workload (what heartbeats report).
+     */
+    record BenchmarkProgress(long requestHeight, long untilHeight, long iterations, long millis, long totalIterations, long totalMillis)
+            implements EnclaveReply {
+        public boolean requested() {
+            return requestHeight >= 0;
+        }
+    }
+
     /** Tag 0xFF: the call failed as a whole. */
     record Failure(EnclaveError reason, String message) implements EnclaveReply {}
 
@@ -176,6 +188,8 @@ public sealed interface EnclaveReply {
                 w.u8(0x0B).u32(j.files().size());
                 j.files().forEach(f -> w.u64(f.job()).hash(f.file()).u64(f.size()));
             }
+            case BenchmarkProgress b -> w.u8(0x0C).u64(b.requestHeight() + 1).u64(b.untilHeight()).u64(b.iterations()).u64(b.millis())
+                    .u64(b.totalIterations()).u64(b.totalMillis());
             case Failure f -> w.u8(0xFF).string(f.reason().code()).string(f.message());
         }
         return w.toByteArray();
@@ -268,6 +282,8 @@ public sealed interface EnclaveReply {
                 }
                 yield new JobNeeds(files);
             }
+            case 0x0C -> new BenchmarkProgress(r.u64("request height") - 1, r.u64("until height"), r.u64("iterations"), r.u64("millis"),
+                    r.u64("total iterations"), r.u64("total millis"));
             case 0xFF -> new Failure(reason(EnclaveError.class, r.string(64, "reason")), r.string(4096, "message"));
             default -> throw new MalformedException("unknown reply " + tag);
         };

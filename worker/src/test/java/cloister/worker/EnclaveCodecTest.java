@@ -26,7 +26,9 @@ class EnclaveCodecTest {
                 new EnclaveCall.Sync(chain.blocks(0, 0)), new EnclaveCall.Query(new byte[] {1, 2}), new EnclaveCall.Outcome(Hash.ZERO),
                 new EnclaveCall.Status(), new EnclaveCall.Checkpoint(), new EnclaveCall.Outbox(), new EnclaveCall.Announce("http://x"),
                 new EnclaveCall.JobNeeds(), new EnclaveCall.JobFile(7, Sha256.hash(new byte[2]), List.of(new byte[] {1}, new byte[0])),
-                new EnclaveCall.JobFileMissing(7, Hash.ZERO, "no healthy replica"));
+                new EnclaveCall.JobFileMissing(7, Hash.ZERO, "no healthy replica"), new EnclaveCall.Sync(chain.blocks(0, 0), 12),
+                new EnclaveCall.BenchmarkRun(0), new EnclaveCall.BenchmarkRun(EnclaveCall.MAX_BENCHMARK_SLICE_MILLIS),
+                new EnclaveCall.BenchmarkReport(0), new EnclaveCall.BenchmarkReport(41));
         for (EnclaveCall c : calls) {
             assertArrayEquals(c.encode(), EnclaveCall.decode(c.encode()).encode(), c.toString());
         }
@@ -39,10 +41,22 @@ class EnclaveCodecTest {
                         false, "UNKNOWN_NOTE", "you have no note 3", 0))), new EnclaveReply.Outcome(Optional.empty()),
                 new EnclaveReply.Status(w.client.status()), new EnclaveReply.Done(), new EnclaveReply.Egress(List.of(m)),
                 new EnclaveReply.JobNeeds(List.of(new EnclaveReply.JobFileNeed(3, Hash.ZERO, 4096), new EnclaveReply.JobFileNeed(4, Hash.ZERO, 1))),
+                new EnclaveReply.BenchmarkProgress(-1, 0, 0, 0, 0, 0), new EnclaveReply.BenchmarkProgress(40, 45, 700, 1400, 900, 1800),
                 new EnclaveReply.Failure(EnclaveError.INTERNAL, "boom"));
         for (EnclaveReply r : replies) {
             assertArrayEquals(r.encode(), EnclaveReply.decode(r.encode()).encode(), r.toString());
         }
+    }
+
+    @Test
+    void aBenchmarkSliceIsBounded() {
+        byte[] tooLong = new EnclaveCall.BenchmarkRun(1).encode();
+        tooLong[4] = (byte) 0xE9; // u32 1001 (0x03E9) in place of 1
+        tooLong[3] = 0x03;
+        Enclave enclave = EnclaveLoader.inProcess(new TestWorker().platform(), new MemoryHost());
+        new EnclaveClient(enclave).init(chain.genesisHash(), DevKeys.get("bob").account(), "v1");
+        EnclaveReply reply = EnclaveReply.decode(enclave.call(tooLong));
+        assertEquals(EnclaveError.MALFORMED_CALL, ((EnclaveReply.Failure) reply).reason());
     }
 
     @Test

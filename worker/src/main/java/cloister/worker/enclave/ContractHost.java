@@ -425,6 +425,11 @@ final class ContractHost {
         return Optional.of(r.ok() ? ContractResult.ok(r.output()) : ContractResult.reject(r.status().name(), r.message()));
     }
 
+    /** How many contracts this worker hosts (what its heartbeats report). */
+    int hostedCount() {
+        return hosted.size();
+    }
+
     List<EnclaveStatus.HostedContract> status() {
         List<EnclaveStatus.HostedContract> out = new ArrayList<>();
         for (Hosted h : hosted.values()) {

@@ -29,7 +29,9 @@ import org.slf4j.LoggerFactory;
  */
 final class EnclaveRuntime {
     private static final Logger LOG = LoggerFactory.getLogger(EnclaveRuntime.class);
-    static final int STATE_VERSION = 4;
+    static final int STATE_VERSION = 5;
+    /** Checkpoints of this version (before mining) still open: no benchmark requested, no workload run yet. */
+    static final int STATE_VERSION_NO_MINING = 4;
     /** Checkpoints of this version (before W3A jobs) still open: no open jobs, nothing deleted. */
     static final int STATE_VERSION_NO_JOBS = 3;
     /** Checkpoints of this version (before the storage watchdog) still open: the watchdog starts empty. */
@@ -42,12 +44,13 @@ final class EnclaveRuntime {
     final ContractHost contracts;
     final StorageWatchdog watchdog;
     final JobRunner jobs;
+    final ComputationRole computation;
     private final SecureRandom random;
     /** Set when a message may have created a gatekeeper duty; the duties are scanned once per block then. */
     private boolean dutiesDirty = true;
 
     private EnclaveRuntime(EnclaveKeys keys, NetworkView view, Outbox outbox, GatekeeperRole gatekeeper, ContractHost contracts,
-                           StorageWatchdog watchdog, JobRunner jobs, SecureRandom random) {
+                           StorageWatchdog watchdog, JobRunner jobs, ComputationRole computation, SecureRandom random) {
         this.keys = keys;
         this.view = view;
         this.outbox = outbox;
@@ -55,6 +58,7 @@ final class EnclaveRuntime {
         this.contracts = contracts;
         this.watchdog = watchdog;
         this.jobs = jobs;
+        this.computation = computation;
         this.random = random;
     }
 
@@ -62,7 +66,7 @@ final class EnclaveRuntime {
                                 SecureRandom random) {
         NetworkView view = new NetworkView();
         return new EnclaveRuntime(keys, view, new Outbox(), gatekeeper, new ContractHost(kinds, keys.genesisHash, keys.id, view, engine),
-                new StorageWatchdog(keys.id), new JobRunner(keys.id, keys.genesisHash), random);
+                new StorageWatchdog(keys.id), new JobRunner(keys.id, keys.genesisHash), new ComputationRole(keys.id), random);
     }
 
     WorkerId me() {
@@ -71,10 +75,13 @@ final class EnclaveRuntime {
 
     // ---------------------------------------------------------------- blocks
 
-    /** Applies one verified block; returns the egress messages it caused, signed and in the outbox. */
-    List<SignedWorkerMessage> apply(BlockHeader header, List<InboundMessage> messages) {
+    /**
+     * Applies one verified block; returns the egress messages it caused, signed and in the outbox. {@code chainHead} is
+     * the newest block the host knows of (a hint: heartbeat challenges whose window closed by then are not answered).
+     */
+    List<SignedWorkerMessage> apply(BlockHeader header, List<InboundMessage> messages, long chainHead) {
         for (InboundMessage m : messages) {
-            apply(m, header);
+            apply(m, header, chainHead);
         }
         view.height = header.height();
         view.hash = header.hash();
@@ -84,6 +91,7 @@ final class EnclaveRuntime {
             egress.add(outbox.sign(keys.identity, keys.genesisHash, m));
         }
         egress.addAll(signAll(jobs.takeEgress()));
+        egress.addAll(signAll(computation.takeEgress()));
         if (!dutiesDirty) {
             return egress;
         }
@@ -94,7 +102,7 @@ final class EnclaveRuntime {
         return egress;
     }
 
-    private void apply(InboundMessage message, BlockHeader header) {
+    private void apply(InboundMessage message, BlockHeader header, long chainHead) {
         switch (message) {
             case InboundMessage.AuthoritySet a -> view.authorities = a.authorities();
             case InboundMessage.WorkerRegistered r -> {
@@ -157,10 +165,9 @@ final class EnclaveRuntime {
             case InboundMessage.JobAssigned j -> jobs.onAssigned(j);
             case InboundMessage.DatasetDeleted d -> jobs.onDeleted(d, header.height());
             case InboundMessage.JobTimedOut t -> jobs.onTimedOut(t);
-            // Mining: answered by the worker-side mining code (benchmark and heartbeats), not yet in this build.
-            case InboundMessage.BenchmarkRequested b -> { }
-            case InboundMessage.HeartbeatChallenge h -> { }
-            case InboundMessage.WorkerUnresponsive u -> { }
+            case InboundMessage.BenchmarkRequested b -> computation.onBenchmarkRequested(b, header.height());
+            case InboundMessage.HeartbeatChallenge c -> computation.onChallenge(c, header.height(), chainHead, contracts.hostedCount());
+            case InboundMessage.WorkerUnresponsive u -> computation.onUnresponsive(u, header.height(), contracts.hostedCount());
         }
     }
 
@@ -237,16 +244,16 @@ final class EnclaveRuntime {
             case WorkerMessage.DeletionReceipt d -> {
                 // recorded by the chain; nothing for the enclave to do
             }
+            case WorkerMessage.BenchmarkReport b -> {
+                // scored by the chain; nothing for the enclave to do
+            }
+            case WorkerMessage.Heartbeat h -> {
+                // scored by the chain; nothing for the enclave to do
+            }
             case WorkerMessage.WorkReport r -> {
                 if (sm.worker().equals(me())) {
                     watchdog.onAccepted(r);
                 }
-            }
-            case WorkerMessage.BenchmarkReport b -> {
-                // recorded by the chain (P); nothing for the enclave to do
-            }
-            case WorkerMessage.Heartbeat h -> {
-                // recorded by the chain; nothing for the enclave to do
             }
         }
     }
@@ -379,6 +386,7 @@ final class EnclaveRuntime {
         contracts.write(w);
         watchdog.write(w);
         jobs.write(w);
+        computation.write(w);
         return w.toByteArray();
     }
 
@@ -390,7 +398,8 @@ final class EnclaveRuntime {
                                  WasmEngine engine, SecureRandom random) {
         CanonicalReader r = new CanonicalReader(bytes);
         int version = r.u8("state version");
-        if (version != STATE_VERSION && version != STATE_VERSION_NO_JOBS && version != STATE_VERSION_NO_WATCHDOG) {
+        if (version != STATE_VERSION && version != STATE_VERSION_NO_MINING && version != STATE_VERSION_NO_JOBS
+                && version != STATE_VERSION_NO_WATCHDOG) {
             throw new MalformedException("unknown state version " + version);
         }
         if (!r.hash("genesis").equals(keys.genesisHash) || !WorkerId.of(r.fixed(32, "identity")).equals(keys.id)) {
@@ -406,10 +415,14 @@ final class EnclaveRuntime {
             watchdog.read(r);
         }
         JobRunner jobs = new JobRunner(keys.id, keys.genesisHash);
-        if (version == STATE_VERSION) {
+        if (version >= STATE_VERSION_NO_MINING) {
             jobs.read(r);
         }
+        ComputationRole computation = new ComputationRole(keys.id);
+        if (version == STATE_VERSION) {
+            computation.read(r);
+        }
         r.end("state");
-        return new EnclaveRuntime(keys, view, outbox, gatekeeper, contracts, watchdog, jobs, random);
+        return new EnclaveRuntime(keys, view, outbox, gatekeeper, contracts, watchdog, jobs, computation, random);
     }
 }

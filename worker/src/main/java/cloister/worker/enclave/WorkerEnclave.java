@@ -124,7 +124,36 @@ public final class WorkerEnclave implements Enclave {
             case EnclaveCall.JobFile f -> write(r -> sealIfSigned(r, r.signAll(r.jobs.deliver(f.job(), f.file(), f.blocks(),
                     r::escrowKeys))), false);
             case EnclaveCall.JobFileMissing m -> write(r -> sealIfSigned(r, r.signAll(r.jobs.missing(m.job(), m.file(), m.reason()))), false);
+            case EnclaveCall.BenchmarkRun b -> benchmarkRun(b.millis());
+            case EnclaveCall.BenchmarkReport b -> write(r -> new EnclaveReply.Egress(r.signAll(List.of(r.computation.report(b.requestHeight())))),
+                    true);
         };
+    }
+
+    /**
+     * Runs a slice of the benchmark workload if one is requested. The hashing holds no lock (block sync and queries go
+     * on); only adding the work to the counters takes the write lock, briefly. The counters reach the checkpoint with
+     * the next one (no sealing per slice).
+     */
+    private EnclaveReply benchmarkRun(int millis) throws EnclaveFailure {
+        boolean requested;
+        lock.readLock().lock();
+        try {
+            requested = initialized().computation.requested();
+        } finally {
+            lock.readLock().unlock();
+        }
+        if (!requested || millis == 0) {
+            return read(r -> r.computation.progress());
+        }
+        Benchmark.Work work = Benchmark.measured(millis * 1_000_000L);
+        if (work.iterations() == 0) {
+            return read(r -> r.computation.progress()); // JIT warm-up: nothing counts yet
+        }
+        return write(r -> {
+            r.computation.addRequestWork(work);
+            return r.computation.progress();
+        }, false);
     }
 
     /** Egress was signed (sequence numbers used, a job ended): checkpoint before it leaves, as after a sync. */
@@ -234,7 +263,7 @@ public final class WorkerEnclave implements Enclave {
                     LOG.warn("refused block {}: {}: {}", refusal.get().height(), refusal.get().reason().code(), refusal.get().message());
                     break;
                 }
-                egress.addAll(r.apply(p.header(), p.messages()));
+                egress.addAll(r.apply(p.header(), p.messages(), s.chainHead()));
                 blocksSinceCheckpoint++;
             }
             if (!egress.isEmpty() || blocksSinceCheckpoint >= CHECKPOINT_BLOCKS) {

@@ -35,9 +35,21 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Use {@link #open} then either drive it with {@link #syncOnce()} (tests) or {@link #start()} the background sync
  * loop and the HTTP endpoint. {@link #close()} checkpoints the enclave.
+ *
+ * <p>Mining: when the chain asks this worker to benchmark, the background loop starts {@link #runBenchmark()} on a
+ * thread of its own: slices of {@value #BENCHMARK_SLICE_MILLIS} ms of the enclave's workload, each followed by as
+ * long a rest (half of one core), until the worker has synced the request's last block and run at least
+ * {@value #BENCHMARK_MIN_MILLIS} ms of counted work (or {@value #BENCHMARK_MAX_MILLIS} ms of slices in all, once
+ * something counted: the enclave does not count the JVM's JIT warm-up); then it relays the signed report. Heartbeats need nothing from the host: the enclave answers challenges while it syncs.
  */
 public final class WorkerHost implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(WorkerHost.class);
+    /** Workload per benchmark slice, and the rest after each (so a benchmark takes half of one core). */
+    static final int BENCHMARK_SLICE_MILLIS = 50;
+    /** The least work a benchmark report covers, even when the request's last block is already synced. */
+    static final long BENCHMARK_MIN_MILLIS = 1_000;
+    /** The most work one benchmark runs before reporting, synced or not. */
+    static final long BENCHMARK_MAX_MILLIS = 10_000;
 
     private final WorkerConfig config;
     private final EnclaveClient enclave;
@@ -57,7 +69,9 @@ public final class WorkerHost implements AutoCloseable {
     private volatile String announceUrl;
     private boolean announced;
     private volatile boolean running;
+    private volatile boolean closed;
     private Thread thread;
+    private volatile Thread benchmarkThread;
     private AutoCloseable headSubscription;
     private QueryServer http;
     private final java.util.List<Runnable> syncListeners = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -216,7 +230,7 @@ public final class WorkerHost implements AutoCloseable {
                 if (blocks.isEmpty()) {
                     break;
                 }
-                EnclaveReply.Synced s = enclave.sync(blocks);
+                EnclaveReply.Synced s = enclave.sync(blocks, head);
                 syncedHeight = s.height();
                 relayed += relay(s.egress());
                 if (s.refusal().isPresent()) {
@@ -312,6 +326,75 @@ public final class WorkerHost implements AutoCloseable {
         LOG.info("announced query endpoint {}", url);
     }
 
+    // ---------------------------------------------------------------- mining benchmark
+
+    /** After a sync round: starts {@link #runBenchmark()} in the background if the chain asked for one and none runs. */
+    private void benchmarkIfRequested() {
+        Thread t = benchmarkThread;
+        if (closed || (t != null && t.isAlive()) || !enclave.benchmarkRun(0).requested()) {
+            return;
+        }
+        t = new Thread(() -> {
+            try {
+                runBenchmark();
+            } catch (RuntimeException e) {
+                LOG.warn("benchmark failed: {}", e.getMessage());
+            }
+        }, "worker-benchmark-" + info.identity().hex().substring(0, 8));
+        t.setDaemon(true);
+        benchmarkThread = t;
+        t.start();
+    }
+
+    /**
+     * Runs the benchmark the chain requested of this worker on the calling thread, in slices at half the duty of one
+     * core (the enclave holds no lock while it hashes: sync goes on), until the request's last block is synced and
+     * at least {@value #BENCHMARK_MIN_MILLIS} ms of counted work ran, or {@value #BENCHMARK_MAX_MILLIS} ms of slices
+     * did (once anything counted); then relays the signed report. A newer request replaces the one running.
+     *
+     * @return whether a report was relayed (false: nothing requested, or the host is closing)
+     */
+    public boolean runBenchmark() {
+        long request = -1;
+        long ran = 0; // ms of slices run for this request, JIT warm-up included
+        while (!closed) {
+            EnclaveReply.BenchmarkProgress p = enclave.benchmarkRun(BENCHMARK_SLICE_MILLIS);
+            if (!p.requested()) {
+                return false;
+            }
+            if (p.requestHeight() != request) {
+                request = p.requestHeight();
+                ran = 0;
+                LOG.info("benchmarking for the request of block {} (report after block {})", request, p.untilHeight());
+            }
+            ran += BENCHMARK_SLICE_MILLIS;
+            boolean synced = syncedHeight >= p.untilHeight();
+            if (p.iterations() > 0 && ((synced && p.millis() >= BENCHMARK_MIN_MILLIS) || ran >= BENCHMARK_MAX_MILLIS)) {
+                synchronized (syncLock) { // egress is signed in sequence: relay it before a sync round signs more
+                    SignedWorkerMessage m;
+                    try {
+                        m = enclave.benchmarkReport(request);
+                    } catch (cloister.worker.EnclaveException e) {
+                        if (e.reason() != cloister.worker.EnclaveError.NO_BENCHMARK) {
+                            throw e;
+                        }
+                        continue; // a newer request replaced it while this slice ran
+                    }
+                    relay(List.of(m));
+                }
+                LOG.info("benchmark reported: {} iterations in {} ms", p.iterations(), p.millis());
+                return true;
+            }
+            try {
+                Thread.sleep(BENCHMARK_SLICE_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
+    }
+
     /** Relays egress the enclave signed in an earlier run and has not seen accepted (lost in a crash). */
     private void relayOutbox() {
         synchronized (syncLock) {
@@ -348,6 +431,7 @@ public final class WorkerHost implements AutoCloseable {
         while (running) {
             try {
                 syncOnce();
+                benchmarkIfRequested();
             } catch (RuntimeException e) {
                 LOG.warn("sync round failed: {}", e.getMessage());
             }
@@ -378,7 +462,17 @@ public final class WorkerHost implements AutoCloseable {
     @Override
     public synchronized void close() {
         running = false;
+        closed = true;
         wake.release();
+        Thread bench = benchmarkThread;
+        if (bench != null) {
+            bench.interrupt();
+            try {
+                bench.join(10_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
         if (thread != null) {
             try {
                 thread.join(10_000);
