@@ -187,12 +187,12 @@ final class MiningCli {
 
     /** The header and one row per worker of {@code miner status}. */
     static String minerHeader() {
-        return String.format("%-16s  %-16s  %4s  %-12s  %5s  %5s  %10s  %10s  %10s  %10s  %10s  %10s  %4s  %-9s  %s", "WORKER", "OPERATOR",
+        return String.format("%-16s  %-17s  %4s  %-12s  %5s  %5s  %10s  %10s  %10s  %10s  %10s  %10s  %4s  %-9s  %s", "WORKER", "OPERATOR",
                 "POOL", "STATE", "P", "P_t", "V", "V_INIT", "STAKE", "MIN_STAKE", "SHARE", "REWARDS", "HB", "CHALLENGE", "COOLING");
     }
 
     static String minerRow(MinerInfo m, long head) {
-        return String.format("%-16s  %-16s  %4s  %-12s  %5d  %5d  %10s  %10s  %10s  %10s  %10s  %10s  %4d  %-9s  %s",
+        return String.format("%-16s  %-17s  %4s  %-12s  %5d  %5d  %10s  %10s  %10s  %10s  %10s  %10s  %4d  %-9s  %s",
                 m.id().hex().substring(0, 16), ReadCommands.shortAddress(m.operator()), m.pool() < 0 ? "-" : Long.toString(m.pool()), m.state(),
                 m.score(), m.instantScore(), cloShort(m.v()), cloShort(m.vInit()), cloShort(m.stake()), cloShort(m.minimumStake()),
                 cloShort(m.share()), cloShort(m.rewardsTotal()), m.heartbeats(), m.challengeAt() < 0 ? "-" : "by #" + m.challengeDeadline(),
