@@ -62,7 +62,7 @@ class MiningViewsTest {
         assertEquals("80", reward.path("toPool").asText());
         assertEquals("0.00000008", reward.path("toPoolCLO").asText());
         assertEquals("9000", reward.path("vCLO").asText());
-        assertEquals("12.5", JsonViews.eventFields(events.get(8)).path("commissionPercent").asText());
+        assertEquals(125_000, JsonViews.eventFields(events.get(8)).path("commissionPpm").asInt());
     }
 
     @Test

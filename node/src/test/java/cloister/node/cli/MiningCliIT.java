@@ -155,7 +155,7 @@ class MiningCliIT {
             if (e.path("type").asText().equals("PoolCreated")) {
                 seen = true;
                 assertEquals("1", e.path("fields").path("pool").asText());
-                assertEquals("12.5", e.path("fields").path("commissionPercent").asText());
+                assertEquals("125000", e.path("fields").path("commissionPpm").asText());
             }
         }
         assertTrue(seen, ev.toPrettyString());
