@@ -466,6 +466,80 @@ public final class CloisterClient {
                 units(n, "paid"), units(n, "refund"), n.path("reason").asText());
     }
 
+    // ---------------------------------------------------------------- mining
+
+    /** The mining constants and totals. */
+    public MiningInfo mining() {
+        JsonNode n = get("/v1/mining");
+        JsonNode c = n.path("config");
+        JsonNode t = n.path("totals");
+        return new MiningInfo(n.path("head").asLong(), c.path("blocksPerHour").asInt(), units(c, "minStakePerSqrtP"),
+                c.path("cooldownBlocks").asLong(), c.path("challengeWindow").asInt(), c.path("withdrawGraceBlocks").asLong(),
+                c.path("treasuryShareMillis").asInt(), units(c, "budgetNow"), units(t, "sumShares"), t.path("computing").asLong(),
+                units(t, "issued"), units(t, "paid"), n.path("workers").asInt(), n.path("pools").asLong());
+    }
+
+    /** Every registered worker's mining record. */
+    public List<MinerInfo> miners() {
+        List<MinerInfo> out = new ArrayList<>();
+        get("/v1/mining/workers").path("workers").forEach(n -> out.add(minerInfo(n)));
+        return out;
+    }
+
+    /** A worker's mining record, or empty if no worker has this id. */
+    public Optional<MinerInfo> miner(WorkerId id) {
+        return orEmpty(() -> minerInfo(get("/v1/mining/workers/" + id.hex())));
+    }
+
+    public List<PoolInfo> pools() {
+        List<PoolInfo> out = new ArrayList<>();
+        get("/v1/pools").path("pools").forEach(n -> out.add(poolInfo(n)));
+        return out;
+    }
+
+    /** A stake pool, or empty if there is none with this number. */
+    public Optional<PoolInfo> pool(long id) {
+        return orEmpty(() -> poolInfo(get("/v1/pools/" + id)));
+    }
+
+    /** {@code who}'s shares of a pool (zero if none), or empty if there is no such pool. */
+    public Optional<DelegationInfo> delegation(long pool, AccountId who) {
+        return orEmpty(() -> {
+            JsonNode n = get("/v1/pools/" + pool + "/delegators/" + who.address());
+            return new DelegationInfo(pool, who, units(n, "shares"), units(n, "queuedShares"), units(n, "withdrawableShares"),
+                    units(n, "value"), n.path("sharePrice").asText());
+        });
+    }
+
+    private static MinerInfo minerInfo(JsonNode n) {
+        JsonNode bench = n.path("benchmarkRequested");
+        JsonNode ch = n.path("challenge");
+        return new MinerInfo(WorkerId.parse(n.path("id").asText()), AccountId.parse(n.path("operator").asText()),
+                n.path("confidenceLevel").asInt(), orMinusOne(n, "pool"), n.path("state").asText(), n.path("score").asInt(),
+                n.path("instantScore").asInt(), n.path("iterationsPerSecond").asLong(), bench.isObject() ? bench.path("until").asLong() : -1,
+                units(n, "v"), units(n, "vInit"), units(n, "stake"), units(n, "minimumStake"), units(n, "share"), units(n, "accrued"),
+                units(n, "rewards"), units(n, "storageRewards"), n.path("heartbeats").asLong(), ch.isObject() ? ch.path("issuedAt").asLong() : -1,
+                ch.isObject() ? ch.path("deadline").asLong() : -1, orMinusOne(n, "unresponsiveSince"), orMinusOne(n, "coolingUntil"),
+                n.path("forcedStop").asBoolean(), orMinusOne(n, "startedAt"));
+    }
+
+    private static PoolInfo poolInfo(JsonNode n) {
+        List<PoolInfo.Worker> workers = new ArrayList<>();
+        n.path("workers").forEach(w -> workers.add(new PoolInfo.Worker(WorkerId.parse(w.path("id").asText()), w.path("state").asText(),
+                w.path("score").asInt(), units(w, "stake"), units(w, "v"))));
+        List<PoolInfo.Withdrawal> queue = new ArrayList<>();
+        n.path("withdrawalQueue").forEach(q -> queue.add(new PoolInfo.Withdrawal(AccountId.parse(q.path("who").asText()), units(q, "shares"),
+                units(q, "value"), q.path("queuedAt").asLong(), q.path("forcesStopAt").asLong())));
+        return new PoolInfo(n.path("id").asLong(), AccountId.parse(n.path("owner").asText()), AccountId.parse(n.path("account").asText()),
+                n.path("commissionPpm").asInt(), units(n, "totalStake"), units(n, "freeStake"), units(n, "lockedStake"), units(n, "totalShares"),
+                n.path("sharePrice").asText(), units(n, "rewardsReceived"), workers, queue);
+    }
+
+    /** A height or number that the API gives as null when absent, as -1. */
+    private static long orMinusOne(JsonNode n, String field) {
+        return n.path(field).isNumber() ? n.path(field).asLong() : -1;
+    }
+
     private static long units(JsonNode n, String field) {
         return Long.parseLong(n.path(field).asText("0"));
     }

@@ -99,6 +99,7 @@ final class ApiHandlers {
         r.add(ApiRoute.get("/v1/storage/files/{cid}", "One storage order by file CID: size, replica target, price, slots, escrow, wrapped key, replicas with health",
                 this::storageFile));
         r.addAll(new MarketApi(view).routes());
+        r.addAll(new MiningApi(view).routes());
         r.add(ApiRoute.get("/v1/heads", "Server-Sent Events: one `head` event per new block header",
                 new SseHandler(heads::add)).producing("text/event-stream"));
         List<ApiRoute> withoutDoc = List.copyOf(r);

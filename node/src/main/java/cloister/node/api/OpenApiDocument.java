@@ -48,7 +48,7 @@ final class OpenApiDocument {
         error.putArray("required").add("code").add("message");
         ObjectNode props = error.putObject("properties");
         props.putObject("code").put("type", "string").put("description", "NOT_FOUND, BAD_REQUEST, INTERNAL, TOO_LARGE, "
-                + "UNKNOWN_DATASET / UNKNOWN_JOB (the chain's words), or a transaction rejection word such as BAD_SIGNATURE");
+                + "UNKNOWN_DATASET / UNKNOWN_JOB / UNKNOWN_WORKER / UNKNOWN_POOL (the chain's words), or a transaction rejection word such as BAD_SIGNATURE");
         props.putObject("message").put("type", "string");
         return doc.toPrettyString();
     }

@@ -21,11 +21,11 @@ public final class Main {
     /** The root command: prints usage when called without a subcommand. */
     @Command(name = "cloister", mixinStandardHelpOptions = true, versionProvider = Version.class,
             description = "Cloister: a confidential cloud network. Run a devnet, manage keys, send and inspect transactions, store encrypted"
-                + " files, and sell privacy-checked analyses of your data in W3A (data, market, job).",
+                + " files, sell privacy-checked analyses of your data in W3A (data, market, job), and mine with stake pools (miner, pool).",
             subcommands = {DevnetCommand.class, KeyCommands.class, TransferCommand.class, ReadCommands.Account.class,
                 ReadCommands.Block.class, ReadCommands.Head.class, ReadCommands.Events.class, WorkerCommands.class,
                 ContractCommands.class, NotesCommands.class, StorageCommands.class, DataCommands.class, MarketCommands.class,
-                JobCommands.class, CompletionCommand.class},
+                JobCommands.class, MinerCommands.class, PoolCommands.class, CompletionCommand.class},
             footer = {"", "Global options on every command: --node URL, --json, --verbose, --help, --version.",
                 "Run 'cloister COMMAND --help' for a command's options."})
     static final class Root implements Runnable {

@@ -73,6 +73,31 @@ class MainTest {
     }
 
     @Test
+    void miningCommandsCheckTheirArgumentsBeforeAskingANode() {
+        CliRun help = CliRun.of(env(), "--help");
+        assertTrue(help.out().contains("miner") && help.out().contains("pool"), help.out());
+        for (String[] args : new String[][] {
+            {"pool", "create", "--commission", "100.5", "--as", "eve"},
+            {"pool", "create", "--commission", "-1", "--as", "eve"},
+            {"pool", "create", "--commission", "0.00001", "--as", "eve"},
+            {"pool", "create", "--commission", "lots", "--as", "eve"},
+            {"pool", "delegate", "one", "10", "--as", "alice"},
+            {"pool", "delegate", "1", "0", "--as", "alice"},
+            {"pool", "withdraw", "1", "0", "--as", "alice"},
+            {"pool", "withdraw", "1", "-5", "--as", "alice"},
+            {"miner", "start", "abc", "--stake", "10", "--as", "eve"},
+            {"miner", "start", "0123456789abcdef", "--stake", "lots", "--as", "eve"},
+            {"miner", "start", "0123456789abcdef", "--stake", "10"},
+            {"miner", "stop", "0123456789abcdef", "--as", "nobody"},
+        }) {
+            CliRun r = CliRun.of(env(), args);
+            assertEquals(2, r.exit(), String.join(" ", args) + "\n" + r.err());
+            assertTrue(r.err().startsWith("error: ") && r.noStackTrace(), r.err());
+        }
+        assertTrue(CliRun.of(env(), "pool", "create", "--commission", "100.5", "--as", "eve").err().contains("0 to 100"));
+    }
+
+    @Test
     void w3aCommandsCheckTheirArgumentsAndTheSqlBeforeAskingANode() throws Exception {
         CliRun help = CliRun.of(env(), "--help");
         for (String cmd : new String[] {"data", "market", "job"}) {
