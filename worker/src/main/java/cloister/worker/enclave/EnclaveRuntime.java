@@ -141,15 +141,6 @@ final class EnclaveRuntime {
             }
             case InboundMessage.Command c -> contracts.onCommand(c, header.height(), header.timestamp());
             case InboundMessage.Accepted a -> accepted(a.message());
-            case InboundMessage.BenchmarkRequested b -> {
-                // stopgap until the worker side of mining lands (branch worker-heartbeat): no benchmark is run yet
-            }
-            case InboundMessage.HeartbeatChallenge c -> {
-                // stopgap until the worker side of mining lands (branch worker-heartbeat): no heartbeat is sent yet
-            }
-            case InboundMessage.WorkerUnresponsive u -> {
-                // stopgap until the worker side of mining lands (branch worker-heartbeat)
-            }
             // Code is public and kept by every worker: a contract may be instantiated in any cluster later.
             case InboundMessage.CodeUploaded c -> view.codes.putIfAbsent(c.codeHash(), c.code());
             case InboundMessage.WasmInstantiated i -> {
@@ -263,12 +254,6 @@ final class EnclaveRuntime {
                 if (sm.worker().equals(me())) {
                     watchdog.onAccepted(r);
                 }
-            }
-            case WorkerMessage.BenchmarkReport b -> {
-                // stopgap until the worker side of mining lands (branch worker-heartbeat): recorded by the chain
-            }
-            case WorkerMessage.Heartbeat h -> {
-                // stopgap until the worker side of mining lands (branch worker-heartbeat): recorded by the chain
             }
         }
     }
