@@ -40,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * stake k·√P; the chain challenges it and the enclave answers every challenge with a heartbeat while it syncs, so
  * rewards are paid to the pool heartbeat after heartbeat.
  */
+@org.junit.jupiter.api.TestMethodOrder(org.junit.jupiter.api.MethodOrderer.OrderAnnotation.class)
 class WorkerMiningIT {
     @TempDir
     static Path dir;
@@ -66,6 +67,7 @@ class WorkerMiningIT {
     }
 
     @Test
+    @org.junit.jupiter.api.Order(1)
     void workersBenchmarkThenAnswerHeartbeatsAndEarn() throws Exception {
         MiningConfig config = Computation.config(state());
         assertEquals(MiningConfig.devnet(), config);
@@ -111,6 +113,31 @@ class WorkerMiningIT {
             System.out.printf("worker %s: %d heartbeats, P_t = %d, rewards %d units%n", name, later.heartbeats(), later.instantScore(),
                     later.rewards());
         }
+    }
+
+    /** Runs after the first test (same network): a stopped worker process turns unresponsive and loses V; restarted, it recovers. */
+    @Test
+    @org.junit.jupiter.api.Order(2)
+    void aStoppedWorkerTurnsUnresponsiveLosesVAndRecoversWhenRestarted() throws Exception {
+        MiningConfig config = Computation.config(state());
+        String name = net.workerNames().get(0);
+        WorkerId id = net.workerIds().get(0);
+        await("worker " + name + " computing", Duration.ofSeconds(120),
+                () -> miner(id).filter(m -> m.state() == MiningState.IDLE).orElse(null));
+        assertTrue(net.stopWorker(name));
+        Miner gone = await("worker " + name + " unresponsive", Duration.ofSeconds(120),
+                () -> miner(id).filter(m -> m.state() == MiningState.UNRESPONSIVE).orElse(null));
+        long vAtGone = gone.valueAt(config, gone.unresponsiveAt());
+        await("a few blocks while it is down", Duration.ofSeconds(30),
+                () -> net.node().view().head().height() >= gone.unresponsiveAt() + 8 ? Boolean.TRUE : null);
+        long vDown = gone.valueAt(config, net.node().view().head().height());
+        assertTrue(vDown < vAtGone, "V falls while unresponsive: " + vAtGone + " → " + vDown);
+        assertTrue(net.startWorker(name));
+        Miner back = await("worker " + name + " back to idle", Duration.ofSeconds(120),
+                () -> miner(id).filter(m -> m.state() == MiningState.IDLE).orElse(null));
+        assertTrue(events(gone.unresponsiveAt()).stream().anyMatch(e -> e instanceof Event.WorkerRecovered r && r.worker().equals(id)));
+        System.out.printf("worker %s: unresponsive at %d with V %d, V %d after 8 blocks down; recovered with V %d%n", name,
+                gone.unresponsiveAt(), vAtGone, vDown, back.v());
     }
 
     private static SigningKey operatorOf(WorkerHost w) {
