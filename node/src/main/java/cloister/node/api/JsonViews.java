@@ -170,6 +170,8 @@ final class JsonViews {
             }
             case DataMarketCall.Decide d -> n.put("job", d.job()).put("dataset", d.dataset()).put("approve", d.approve());
             case DataMarketCall.CancelJob c -> n.put("job", c.job());
+            // Build fix for main at aca54a6: mining calls get their JSON fields in the node-side mining change.
+            default -> n.put("summary", call.toString());
         }
         return n;
     }
@@ -288,6 +290,8 @@ final class JsonViews {
                 amount(n, "paid", j.paid());
                 amount(n, "refund", j.refund());
             }
+            // Build fix for main at aca54a6: mining events get their JSON fields in the node-side mining change.
+            default -> n.put("summary", event.toString());
         }
         return n;
     }

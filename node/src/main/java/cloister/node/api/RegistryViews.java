@@ -146,6 +146,9 @@ final class RegistryViews {
                             .put("k", job.minGroupOwners()).put("maxRowsPerOwner", job.maxRowsPerOwner()).put("datasets", job.datasets().size());
                 }
                 case InboundMessage.DatasetDeleted d -> o.put("dataset", d.dataset()).put("receiptWorker", d.receiptWorker().hex());
+                case InboundMessage.BenchmarkRequested b -> o.put("worker", b.worker().hex()).put("untilHeight", b.untilHeight());
+                case InboundMessage.HeartbeatChallenge c -> o.put("worker", c.worker().hex()).put("deadline", c.deadline());
+                case InboundMessage.WorkerUnresponsive u -> o.put("worker", u.worker().hex());
             }
         }
         return n;

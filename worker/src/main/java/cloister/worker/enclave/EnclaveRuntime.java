@@ -156,6 +156,10 @@ final class EnclaveRuntime {
             case InboundMessage.ReplicaReleased x -> watchdog.onMessage(x);
             case InboundMessage.JobAssigned j -> jobs.onAssigned(j);
             case InboundMessage.DatasetDeleted d -> jobs.onDeleted(d, header.height());
+            // Mining: this enclave does not benchmark or answer heartbeats yet (the chain side came first).
+            case InboundMessage.BenchmarkRequested b -> { }
+            case InboundMessage.HeartbeatChallenge c -> { }
+            case InboundMessage.WorkerUnresponsive u -> { }
         }
     }
 
@@ -236,6 +240,12 @@ final class EnclaveRuntime {
                 if (sm.worker().equals(me())) {
                     watchdog.onAccepted(r);
                 }
+            }
+            case WorkerMessage.BenchmarkReport b -> {
+                // scored by the chain; nothing for the enclave to do
+            }
+            case WorkerMessage.Heartbeat h -> {
+                // settled by the chain; nothing for the enclave to do
             }
         }
     }
