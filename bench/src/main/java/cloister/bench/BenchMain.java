@@ -21,6 +21,7 @@ public final class BenchMain {
             case "watchdog" -> WatchdogRate.main(rest);
             case "collect" -> CollectThroughput.main(rest);
             case "job" -> JobThroughput.main(rest);
+            case "mining" -> MiningCost.main(rest);
             case "--help", "-h", "help" -> {
                 System.out.println("Usage: ./cloister bench NAME [options]");
                 System.out.println();
@@ -57,6 +58,10 @@ public final class BenchMain {
                 System.out.println("             every owner's batch, guarded DuckDB analysis with caps, k and exact noise, seal the result),");
                 System.out.println("             against plain DuckDB running the same SQL on the same plaintext in the same run.");
                 System.out.println("             Options: --records N --owners N --rounds N --threads N --quick");
+                System.out.println("  mining     the runtime cost of the mining economics per block with 10,000 computing workers (beginBlock with");
+                System.out.println("             the computation and stakepool modules + the ~20 heartbeat transactions a block), against the");
+                System.out.println("             same chain applying an empty block and the block interval (devnet 1 s, production 12 s).");
+                System.out.println("             Options: --workers N --blocks N --warmup N --empty-blocks N --config production|devnet");
             }
             default -> {
                 System.err.println("error: unknown benchmark '" + name + "'");

@@ -88,8 +88,11 @@ public final class Genesis {
         return new Spec("cloister-dev", 0, allocations, alice, List.of(alice), Tokens.UNITS_PER_TOKEN / 1000).withMining(MiningConfig.devnet());
     }
 
-    /** Writes the genesis block and state into an empty store. */
-    static Block initialize(ChainStore store, Spec spec) {
+    /**
+     * Writes the genesis block and state into an empty store. Public for tools that drive a {@link Chain} block by
+     * block without a sealing thread (the mining simulation); a node uses {@link ChainNode#start}.
+     */
+    public static Block initialize(ChainStore store, Spec spec) {
         BlockState s = new BlockState(key -> null, 0, spec.timestampMillis());
         SystemParams.setChainName(s, spec.chainName());
         SystemParams.setSudo(s, spec.sudo());

@@ -25,7 +25,7 @@ public final class Main {
             subcommands = {DevnetCommand.class, KeyCommands.class, TransferCommand.class, ReadCommands.Account.class,
                 ReadCommands.Block.class, ReadCommands.Head.class, ReadCommands.Events.class, WorkerCommands.class,
                 ContractCommands.class, NotesCommands.class, StorageCommands.class, DataCommands.class, MarketCommands.class,
-                JobCommands.class, MinerCommands.class, PoolCommands.class, CompletionCommand.class},
+                JobCommands.class, MinerCommands.class, PoolCommands.class, SimCommands.class, CompletionCommand.class},
             footer = {"", "Global options on every command: --node URL, --json, --verbose, --help, --version.",
                 "Run 'cloister COMMAND --help' for a command's options."})
     static final class Root implements Runnable {
