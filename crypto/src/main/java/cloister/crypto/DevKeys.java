@@ -27,6 +27,11 @@ public final class DevKeys {
         return byName(name).orElseThrow(() -> new IllegalArgumentException("no dev account named '" + name + "'"));
     }
 
+    /** The dev name whose key is {@code account}'s, if it is one of the dev accounts. */
+    public static Optional<String> nameOf(AccountId account) {
+        return NAMES.stream().filter(n -> get(n).account().equals(account)).findFirst();
+    }
+
     /** Derives a dev key for any label (used for dev authorities as well as the named accounts). */
     public static SigningKey derive(String label) {
         return SigningKey.fromSeed(Sha256.digest(("cloister/dev/" + label).getBytes(StandardCharsets.UTF_8)));

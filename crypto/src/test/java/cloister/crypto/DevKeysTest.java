@@ -42,6 +42,14 @@ class DevKeysTest {
     }
 
     @Test
+    void nameOfFindsTheDevNameOfAnAccount() {
+        for (String name : DevKeys.NAMES) {
+            assertEquals(java.util.Optional.of(name), DevKeys.nameOf(DevKeys.get(name).account()));
+        }
+        assertEquals(java.util.Optional.empty(), DevKeys.nameOf(DevKeys.derive("authority-7").account()));
+    }
+
+    @Test
     void namesAreCaseInsensitive() {
         AccountId alice = DevKeys.get("alice").account();
         assertEquals(alice, DevKeys.get("Alice").account());

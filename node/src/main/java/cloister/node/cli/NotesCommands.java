@@ -96,12 +96,7 @@ final class NotesCommands implements Runnable {
         }
 
         static String name(AccountId id) {
-            for (String n : DevKeys.NAMES) {
-                if (DevKeys.get(n).account().equals(id)) {
-                    return n;
-                }
-            }
-            return id.address();
+            return DevKeys.nameOf(id).orElse(id.address());
         }
     }
 

@@ -123,9 +123,9 @@ public final class DevnetBootstrap {
             await("worker " + w.hex().substring(0, 16) + " registered", () -> registered(w));
             SigningKey op = operatorKey.apply(Registry.worker(view.state(), w).orElseThrow().info().operator());
             if (StakePools.poolsOwnedBy(view.state(), op.account()).isEmpty()) {
-                progress.accept("mining: " + DevKeysNames.of(op) + " creates a stake pool");
+                progress.accept("mining: " + name(op) + " creates a stake pool");
                 signed(op, new MiningCall.CreatePool(POOL_COMMISSION));
-                await("the stake pool of " + DevKeysNames.of(op), () -> !StakePools.poolsOwnedBy(view.state(), op.account()).isEmpty());
+                await("the stake pool of " + name(op), () -> !StakePools.poolsOwnedBy(view.state(), op.account()).isEmpty());
                 long pool = StakePools.poolsOwnedBy(view.state(), op.account()).get(0);
                 signed(op, new MiningCall.Delegate(pool, POOL_DELEGATION));
                 await("the delegation to pool " + pool, () -> StakePools.pool(view.state(), pool).orElseThrow().totalStake() > 0);
@@ -149,18 +149,19 @@ public final class DevnetBootstrap {
     }
 
     /** The dev name of a key, for progress lines. */
-    private static final class DevKeysNames {
-        static String of(SigningKey k) {
-            for (String n : cloister.crypto.DevKeys.NAMES) {
-                if (cloister.crypto.DevKeys.get(n).account().equals(k.account())) {
-                    return n;
-                }
-            }
-            return k.account().address();
-        }
+    private static String name(SigningKey k) {
+        return cloister.crypto.DevKeys.nameOf(k.account()).orElse(k.account().address());
     }
 
     private void signed(SigningKey from, cloister.proto.Call call) throws InterruptedException {
+        signed(from, call, call.name());
+    }
+
+    /**
+     * Submits a call signed by {@code from}. Someone else may be using the account at the same moment (a user's
+     * {@code transfer --from alice}): a nonce clash is retried with a fresh nonce a few times.
+     */
+    private void signed(SigningKey from, cloister.proto.Call call, String what) throws InterruptedException {
         SubmitResult.Rejected last = null;
         for (int attempt = 0; attempt < 10; attempt++) {
             Transaction tx = Transaction.sign(view.info().genesisHash(), from, view.nextNonce(from.account()), FEE, call);
@@ -170,7 +171,7 @@ public final class DevnetBootstrap {
             last = r;
             Thread.sleep(100);
         }
-        throw new IllegalStateException("devnet " + call.name() + " refused: " + last.reason().code() + ": " + last.message());
+        throw new IllegalStateException("devnet " + what + " refused: " + last.reason().code() + ": " + last.message());
     }
 
     private boolean registered(WorkerId id) {
@@ -178,21 +179,9 @@ public final class DevnetBootstrap {
         return Registry.worker(s, id).isPresent();
     }
 
-    /**
-     * Submits a sudo call. Someone else may be using the sudo account at the same moment (a user's
-     * {@code transfer --from alice}): a nonce clash is retried with a fresh nonce a few times.
-     */
+    /** Submits a sudo call. */
     private void governance(GovernanceCall call) throws InterruptedException {
-        SubmitResult.Rejected last = null;
-        for (int attempt = 0; attempt < 10; attempt++) {
-            Transaction tx = Transaction.sign(view.info().genesisHash(), sudo, view.nextNonce(sudo.account()), FEE, new SudoCall.Sudo(call));
-            if (!(submitter.submit(tx.encode()) instanceof SubmitResult.Rejected r)) {
-                return;
-            }
-            last = r;
-            Thread.sleep(100);
-        }
-        throw new IllegalStateException("devnet governance " + call.name() + " refused: " + last.reason().code() + ": " + last.message());
+        signed(sudo, new SudoCall.Sudo(call), "governance " + call.name());
     }
 
     private void await(String what, BooleanSupplier condition) throws TimeoutException, InterruptedException {

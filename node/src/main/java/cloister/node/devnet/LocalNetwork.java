@@ -458,8 +458,7 @@ public final class LocalNetwork implements AutoCloseable {
      */
     public void startMining(Consumer<String> progress, Duration timeout) throws TimeoutException, InterruptedException {
         DevnetBootstrap bootstrap = new DevnetBootstrap(node.view(), node.submitter(), DevKeys.get("alice"), progress, timeout);
-        bootstrap.startMining(workerIds(), account -> DevKeys.NAMES.stream().map(DevKeys::get)
-                .filter(k -> k.account().equals(account)).findFirst()
+        bootstrap.startMining(workerIds(), account -> DevKeys.nameOf(account).map(DevKeys::get)
                 .orElseThrow(() -> new IllegalStateException("operator " + account.address() + " is not a dev account")));
     }
 

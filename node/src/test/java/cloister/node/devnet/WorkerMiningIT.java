@@ -141,12 +141,8 @@ class WorkerMiningIT {
     }
 
     private static SigningKey operatorOf(WorkerHost w) {
-        for (String name : DevKeys.NAMES) {
-            if (DevKeys.get(name).account().equals(w.operator())) {
-                return DevKeys.get(name);
-            }
-        }
-        throw new AssertionError("the operator of " + w.id() + " is not a dev account");
+        return DevKeys.nameOf(w.operator()).map(DevKeys::get)
+                .orElseThrow(() -> new AssertionError("the operator of " + w.id() + " is not a dev account"));
     }
 
     private static java.util.Optional<Miner> miner(WorkerId id) {

@@ -58,8 +58,6 @@ public final class Computation {
     private static final byte[] SEED_DOMAIN = "cloister/heartbeat/v1".getBytes(StandardCharsets.US_ASCII);
     /** Rewards accrue in 10^-18 units. */
     public static final BigInteger SCALE = BigInteger.TEN.pow(18);
-    /** k_p is capped at 120 % (Phala). */
-    private static final int KP_CAP_PERCENT = 120;
 
     private Computation() {}
 
@@ -280,7 +278,7 @@ public final class Computation {
             return DispatchOutcome.fail(DispatchError.INVALID_ARGUMENT, "a benchmark takes at least a millisecond");
         }
         MiningConfig c = config(s);
-        long ips = mulDiv(b.iterations(), 1000, b.millis());
+        long ips = StakePools.mulDiv(b.iterations(), 1000, b.millis());
         int score = scoreOf(c, ips);
         Miner.Builder x = m.edit();
         x.benchRequest = -1;
@@ -326,7 +324,7 @@ public final class Computation {
         x.v = m.valueAt(c, s.height());
         x.vHeight = s.height();
         if (h.workMillis() > m.lastWorkMillis() && h.iterations() >= m.lastIterations()) {
-            long ips = mulDiv(h.iterations() - m.lastIterations(), 1000, h.workMillis() - m.lastWorkMillis());
+            long ips = StakePools.mulDiv(h.iterations() - m.lastIterations(), 1000, h.workMillis() - m.lastWorkMillis());
             x.instantScore = scoreOf(c, ips);
         }
         x.lastIterations = h.iterations();
@@ -356,7 +354,7 @@ public final class Computation {
             return; // storage mining rewards go to a pool: a provider outside any pool earns only its orders' prices
         }
         MiningConfig c = config(s);
-        long amount = mulDiv(c.storageRewardPerGiB(), verifiedBytes, 1L << 30);
+        long amount = StakePools.mulDiv(c.storageRewardPerGiB(), verifiedBytes, 1L << 30);
         if (amount == 0) {
             return;
         }
@@ -532,7 +530,7 @@ public final class Computation {
     }
 
     private static void doReclaim(BlockState s, Miner m) {
-        long returned = m.v() >= m.vInit() ? m.stake() : mulDiv(m.stake(), m.v(), m.vInit());
+        long returned = m.v() >= m.vInit() ? m.stake() : StakePools.mulDiv(m.stake(), m.v(), m.vInit());
         StakePools.unlockStake(s, m.pool(), m.stake(), returned);
         Miner.Builder x = m.edit();
         x.state = MiningState.READY;
@@ -585,11 +583,6 @@ public final class Computation {
 
     private static int scoreOf(MiningConfig c, long ips) {
         return ips >= c.scoreCap() ? c.scoreCap() : (int) Math.min(c.scoreCap(), ips * c.scorePerIps());
-    }
-
-    /** floor(a × b ÷ c) without overflow (c > 0). */
-    static long mulDiv(long a, long b, long c) {
-        return BigInteger.valueOf(a).multiply(BigInteger.valueOf(b)).divide(BigInteger.valueOf(c)).longValueExact();
     }
 
     /** base^n in 10^-18 fixed point, by squaring, rounding down at each step (deterministic). */

@@ -1,5 +1,6 @@
 package cloister.chain.runtime.computation;
 
+import cloister.chain.runtime.stakepool.StakePools;
 import cloister.proto.CanonicalReader;
 import cloister.proto.CanonicalWriter;
 import cloister.proto.WorkerId;
@@ -43,11 +44,11 @@ public record Miner(WorkerId worker, MiningState state, int score, long ips, lon
         }
         return switch (state) {
             case IDLE -> {
-                long rate = score == 0 ? 0 : Math.min(Computation.mulDiv(c.growthPerBlock(), instantScore, score),
-                        Computation.mulDiv(c.growthPerBlock(), 12, 10));
-                yield Math.min(c.vMax(), Computation.mulDiv(v, Computation.pow(MiningConfig.ONE + rate, blocks), MiningConfig.ONE));
+                long rate = score == 0 ? 0 : Math.min(StakePools.mulDiv(c.growthPerBlock(), instantScore, score),
+                        StakePools.mulDiv(c.growthPerBlock(), 12, 10)); // k_p ≤ 120 % (Phala)
+                yield Math.min(c.vMax(), StakePools.mulDiv(v, Computation.pow(MiningConfig.ONE + rate, blocks), MiningConfig.ONE));
             }
-            case UNRESPONSIVE -> Computation.mulDiv(v, Computation.pow(MiningConfig.ONE - c.slashPerBlock(), blocks), MiningConfig.ONE);
+            case UNRESPONSIVE -> StakePools.mulDiv(v, Computation.pow(MiningConfig.ONE - c.slashPerBlock(), blocks), MiningConfig.ONE);
             default -> v;
         };
     }
