@@ -25,6 +25,7 @@ import cloister.proto.GovernanceCall;
 import cloister.proto.Signature;
 import cloister.proto.SudoCall;
 import cloister.proto.Transaction;
+import cloister.proto.TxRejection;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -124,6 +125,33 @@ class ChainTest {
             f.submit(rich);
             Block b = f.seal();
             assertEquals(List.of(rich, a0, a1), b.transactions());
+        }
+    }
+
+    /** A batch verified in parallel is submitted in its order, with the same verdicts as one by one. */
+    @Test
+    void submitAllKeepsTheOrderAndTheVerdictsOfSubmittingOneByOne() {
+        try (ChainFixture a = new ChainFixture(dir.resolve("a")); ChainFixture b = new ChainFixture(dir.resolve("b"))) {
+            List<byte[]> batch = new ArrayList<>();
+            for (int i = 0; i < 12; i++) {
+                batch.add(a.transfer(BOB, i, CHARLIE.account(), Tokens.UNITS_PER_TOKEN + i).encode());
+            }
+            Transaction forged = a.transfer(ALICE, 0, BOB.account(), 5).withSignature(a.transfer(CHARLIE, 0, BOB.account(), 5).signature());
+            batch.add(5, forged.encode());
+            batch.add(new byte[] {1, 2, 3});
+            batch.add(batch.get(0));
+            List<SubmitResult> all = a.chain.submitAll(batch);
+            List<SubmitResult> oneByOne = new ArrayList<>();
+            for (byte[] tx : batch) {
+                oneByOne.add(b.chain.submit(tx));
+            }
+            assertEquals(oneByOne, all);
+            assertEquals(TxRejection.BAD_SIGNATURE, ((SubmitResult.Rejected) all.get(5)).reason());
+            assertEquals(TxRejection.MALFORMED, ((SubmitResult.Rejected) all.get(13)).reason());
+            assertEquals(TxRejection.ALREADY_KNOWN, ((SubmitResult.Rejected) all.get(14)).reason());
+            Block sealed = a.seal();
+            assertEquals(12, sealed.transactions().size());
+            assertEquals(sealed.hash(), b.seal().hash(), "the same block from the same pool");
         }
     }
 

@@ -111,7 +111,7 @@ public final class ChainRuntime {
         return switch (tx.call()) {
             case BalancesCall c -> Balances.dispatch(s, tx.sender(), c);
             case SudoCall c -> Sudo.dispatch(s, tx.sender(), c);
-            case RegistryCall c -> Registry.dispatch(s, tx.sender(), genesisHash, c);
+            case RegistryCall c -> Registry.dispatch(s, tx.sender(), genesisHash, signatures, c);
             case ContractsCall c -> WasmContracts.dispatch(s, tx.sender(), tx.hash(), c);
             case StorageCall c -> StorageMarket.dispatch(s, tx.sender(), c);
             case DataMarketCall c -> DataMarket.dispatch(s, tx.sender(), c);

@@ -108,7 +108,9 @@ final class SimCommands implements Runnable {
                     long n = Math.min(step, blocks - done);
                     sim.run(n);
                     done += n;
-                    ctx.err().printf(Locale.ROOT, "  %,d of %,d blocks, %.1f s%n", done, blocks, (System.nanoTime() - t0) / 1e9);
+                    double elapsed = (System.nanoTime() - t0) / 1e9;
+                    ctx.err().printf(Locale.ROOT, "  %,d of %,d blocks, %.1f s%s%n", done, blocks, elapsed,
+                            done < blocks ? String.format(Locale.ROOT, " (about %.0f s to go)", elapsed * (blocks - done) / done) : "");
                 }
                 MiningReport report = sim.report();
                 report.print(out());

@@ -592,8 +592,13 @@ public final class MiningSimulation implements AutoCloseable {
             txs[i] = Transaction.sign(genesis, operators[o.from().pool], nonces[i], FEE, o.sign());
         });
         outgoing.clear();
+        List<byte[]> encoded = new ArrayList<>(txs.length);
         for (Transaction tx : txs) {
-            submit(tx);
+            encoded.add(tx.encode());
+        }
+        List<SubmitResult> results = chain.submitAll(encoded);
+        for (int i = 0; i < txs.length; i++) {
+            requireAccepted(txs[i], results.get(i));
         }
     }
 
@@ -618,7 +623,10 @@ public final class MiningSimulation implements AutoCloseable {
     }
 
     private void submit(Transaction tx) {
-        SubmitResult r = chain.submit(tx.encode());
+        requireAccepted(tx, chain.submit(tx.encode()));
+    }
+
+    private static void requireAccepted(Transaction tx, SubmitResult r) {
         if (r instanceof SubmitResult.Rejected rejected) {
             throw new IllegalStateException("the chain's pool refused a " + tx.call().name() + " transaction: " + rejected.reason().code()
                     + ": " + rejected.message());

@@ -2,6 +2,7 @@ package cloister.chain.runtime.registry;
 
 import cloister.chain.runtime.BlockState;
 import cloister.chain.runtime.DispatchOutcome;
+import cloister.chain.runtime.SignatureVerifier;
 import cloister.chain.runtime.contracts.WasmContracts;
 import cloister.chain.store.StateReader;
 import cloister.common.Hash;
@@ -51,7 +52,9 @@ public final class Registry {
     private static final byte[] SIM_ROOT = {0x02, 0x02};
     private static final byte[] POLICY = {0x02, 0x03};
     private static final byte[] WORKER = {0x02, 0x10};
-    private static final byte[] WORKER_LIST = {0x02, 0x11};
+    /** Registered workers in registration order, one key each (worker at index i), and their count. */
+    private static final byte[] WORKER_AT = {0x02, 0x15};
+    private static final byte[] WORKER_COUNT = {0x02, 0x16};
     private static final byte[] GATEKEEPERS = {0x02, 0x12};
     private static final byte[] MASTER = {0x02, 0x13};
     private static final byte[] ENDPOINT = {0x02, 0x14};
@@ -80,8 +83,19 @@ public final class Registry {
         return v == null ? Optional.empty() : Optional.of(WorkerRecord.decode(v));
     }
 
+    /** Every registered worker, in registration order. */
     public static List<WorkerId> workers(StateReader s) {
-        return readIds(s, WORKER_LIST);
+        int n = workerCount(s);
+        List<WorkerId> out = new ArrayList<>(n);
+        for (int i = 0; i < n; i++) {
+            out.add(WorkerId.of(s.get(key(WORKER_AT, new CanonicalWriter(4).u32(i).toByteArray()))));
+        }
+        return out;
+    }
+
+    public static int workerCount(StateReader s) {
+        byte[] v = s.get(WORKER_COUNT);
+        return v == null ? 0 : new CanonicalReader(v).u32("worker count");
     }
 
     public static List<WorkerId> gatekeepers(StateReader s) {
@@ -188,11 +202,12 @@ public final class Registry {
 
     // ---------------------------------------------------------------- calls
 
-    public static DispatchOutcome dispatch(BlockState s, AccountId sender, Hash genesisHash, RegistryCall call) {
+    /** @param signatures checks (and remembers) relayed worker messages' signatures */
+    public static DispatchOutcome dispatch(BlockState s, AccountId sender, Hash genesisHash, SignatureVerifier signatures, RegistryCall call) {
         return switch (call) {
             case RegistryCall.RegisterWorker r -> register(s, sender, genesisHash, r.info(),
                     new Evidence(platformOrNull(r.evidence().platformCode()), r.evidence().quote(), r.evidence().collateral()));
-            case RegistryCall.SubmitWorkerMessage m -> workerMessage(s, genesisHash, m.message());
+            case RegistryCall.SubmitWorkerMessage m -> workerMessage(s, genesisHash, signatures, m.message());
         };
     }
 
@@ -236,22 +251,23 @@ public final class Registry {
         WorkerRecord record = new WorkerRecord(info, report.measurement(), report.confidenceLevel(), report.tcbStatus(),
                 s.height(), 0, false);
         putWorker(s, record);
-        List<WorkerId> all = new ArrayList<>(workers(s));
-        all.add(info.identity());
-        writeIds(s, WORKER_LIST, all);
+        // One key per worker, not one list rewritten on every registration (that made registering N workers O(N²)).
+        int index = workerCount(s);
+        s.put(key(WORKER_AT, new CanonicalWriter(4).u32(index).toByteArray()), info.identity().bytes());
+        s.put(WORKER_COUNT, new CanonicalWriter(4).u32(index + 1).toByteArray());
         s.emit(new Event.WorkerRegistered(info.identity(), info.operator(), report.platform().code(), report.confidenceLevel()));
         s.send(new InboundMessage.WorkerRegistered(info, report.platform().code(), report.measurement().value(), report.confidenceLevel()));
         cloister.chain.runtime.computation.Computation.onRegistered(s, info.identity());
         return DispatchOutcome.OK;
     }
 
-    private static DispatchOutcome workerMessage(BlockState s, Hash genesisHash, SignedWorkerMessage m) {
+    private static DispatchOutcome workerMessage(BlockState s, Hash genesisHash, SignatureVerifier signatures, SignedWorkerMessage m) {
         Optional<WorkerRecord> found = worker(s, m.worker());
         if (found.isEmpty()) {
             return DispatchOutcome.fail(DispatchError.UNKNOWN_WORKER, "worker " + m.worker().hex() + " is not registered");
         }
         WorkerRecord w = found.get();
-        if (!m.verify(genesisHash)) {
+        if (!signatures.verify(m, genesisHash)) {
             return DispatchOutcome.fail(DispatchError.BAD_WORKER_SIGNATURE, "the message is not signed by worker " + m.worker().hex());
         }
         if (m.seq() != w.nextSeq()) {
