@@ -16,7 +16,6 @@ import cloister.storage.chunk.ChunkedFile;
 import cloister.storage.chunk.DataKeyWrap;
 import cloister.storage.cid.Cid;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.sql.Connection;
@@ -326,11 +325,8 @@ final class JobThroughput {
         for (int pass = 0; pass < 2; pass++) {
             best[0] = Math.min(best[0], parallel(pool, n, i -> keys[i] = DataKeyWrap.unwrap(escrow, JobExecution.cid(files.get(i).file()),
                     files.get(i).wrappedKey())));
-            best[1] = Math.min(best[1], parallel(pool, n, i -> {
-                ByteArrayOutputStream out = new ByteArrayOutputStream();
-                ChunkedFile.decrypt(JobExecution.cid(files.get(i).file()), keys[i], cid -> data.blocks().get(cid), out, ChunkedFile.Progress.NONE);
-                plain[i] = out.toByteArray();
-            }));
+            best[1] = Math.min(best[1], parallel(pool, n, i -> plain[i] = ChunkedFile.decryptToBytes(JobExecution.cid(files.get(i).file()),
+                    keys[i], cid -> data.blocks().get(cid), RecordBatch.MAX_BYTES)));
             best[2] = Math.min(best[2], parallel(pool, n, i -> RecordBatch.decode(schema, plain[i])));
         }
         return best;
