@@ -151,11 +151,10 @@ public final class JobExecution {
             java.util.Arrays.fill(dataKey, (byte) 0);
         }
         try {
-            return RecordBatch.decode(schema, plain);
+            return RecordBatch.decodeTaking(schema, plain); // the batch keeps the plaintext: no second copy on the heap
         } catch (MalformedException e) {
+            java.util.Arrays.fill(plain, (byte) 0);
             throw new DataException("BAD_BATCH", "file " + cid + " is not a record batch of the dataset's schema: " + e.getMessage());
-        } finally {
-            java.util.Arrays.fill(plain, (byte) 0); // decode keeps its own copy
         }
     }
 
