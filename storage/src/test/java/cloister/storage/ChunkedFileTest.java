@@ -34,10 +34,27 @@ class ChunkedFileTest {
                 ChunkedFile.Progress.NONE);
     }
 
+    /** Decrypts with both {@link ChunkedFile#decrypt} and {@link ChunkedFile#decryptToBytes}: the same bytes, or the same refusal. */
     private byte[] get(Cid cid, byte[] key) throws Exception {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
-        ChunkedFile.decrypt(cid, key, blocks::get, out, ChunkedFile.Progress.NONE);
-        return out.toByteArray();
+        ManifestException streamed = null;
+        try {
+            ChunkedFile.decrypt(cid, key, blocks::get, out, ChunkedFile.Progress.NONE);
+        } catch (ManifestException e) {
+            streamed = e;
+        }
+        byte[] whole;
+        try {
+            whole = ChunkedFile.decryptToBytes(cid, key, blocks::get, Integer.MAX_VALUE);
+        } catch (ManifestException e) {
+            assertEquals(streamed == null ? null : streamed.getMessage(), e.getMessage(), "both paths refuse alike");
+            throw e;
+        }
+        if (streamed != null) {
+            throw new AssertionError("decrypt refused (" + streamed.getMessage() + ") but decryptToBytes did not");
+        }
+        assertArrayEquals(out.toByteArray(), whole);
+        return whole;
     }
 
     @Test
@@ -111,6 +128,16 @@ class ChunkedFileTest {
         blocks.put(Cid.raw(rb), rb);
         assertTrue(assertThrows(ManifestException.class, () -> get(Cid.raw(rb), e.dataKey())).getMessage()
                 .equals("chunk 0 does not decrypt with this key"), "the AAD binds each chunk to its index");
+    }
+
+    @Test
+    void decryptToBytesRefusesAFileLargerThanItsCallerExpects() throws Exception {
+        byte[] data = new byte[C + 1];
+        new Random(3).nextBytes(data);
+        ChunkedFile.Encrypted e = put(data);
+        assertArrayEquals(data, ChunkedFile.decryptToBytes(e.cid(), e.dataKey(), blocks::get, C + 1));
+        assertEquals("the file holds " + (C + 1) + " bytes; at most " + C + " are expected here",
+                assertThrows(ManifestException.class, () -> ChunkedFile.decryptToBytes(e.cid(), e.dataKey(), blocks::get, C)).getMessage());
     }
 
     @Test

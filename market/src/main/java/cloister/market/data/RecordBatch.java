@@ -101,6 +101,16 @@ public final class RecordBatch implements Iterable<Object[]> {
         return decodeOwned(expected, expected.hash(), bytes.clone());
     }
 
+    /**
+     * {@link #decode} of an array handed over: the batch keeps {@code bytes} itself rather than a copy, so the caller
+     * must not keep, change or wipe it afterwards (a batch just decrypted into memory, whose plaintext is the batch).
+     *
+     * @throws MalformedException as {@link #decode}; {@code bytes} is then the caller's again
+     */
+    public static RecordBatch decodeTaking(Schema expected, byte[] bytes) {
+        return decodeOwned(expected, expected.hash(), bytes);
+    }
+
     /** Checks a batch header (the first {@link #HEADER_BYTES} of {@code b}) and returns the body length. */
     static int checkHeader(byte[] b, Hash expectedHash) {
         if (b.length < HEADER_BYTES) {

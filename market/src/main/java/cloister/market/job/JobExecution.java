@@ -19,7 +19,6 @@ import cloister.storage.chunk.ChunkedFile;
 import cloister.storage.chunk.DataKeyWrap;
 import cloister.storage.chunk.ManifestException;
 import cloister.storage.cid.Cid;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -143,17 +142,18 @@ public final class JobExecution {
         if (dataKey == null) {
             throw new DataException("KEY_UNAVAILABLE", "the escrowed key of file " + cid + " does not open with this worker's escrow key");
         }
-        ByteArrayOutputStream plain = new ByteArrayOutputStream();
+        byte[] plain;
         try {
-            ChunkedFile.decrypt(cid, dataKey, source, plain, ChunkedFile.Progress.NONE);
+            plain = ChunkedFile.decryptToBytes(cid, dataKey, source, RecordBatch.MAX_BYTES);
         } catch (ManifestException | IOException e) {
             throw new DataException("DATA_UNAVAILABLE", "file " + cid + ": " + e.getMessage());
         } finally {
             java.util.Arrays.fill(dataKey, (byte) 0);
         }
         try {
-            return RecordBatch.decode(schema, plain.toByteArray());
+            return RecordBatch.decodeTaking(schema, plain); // the batch keeps the plaintext: no second copy on the heap
         } catch (MalformedException e) {
+            java.util.Arrays.fill(plain, (byte) 0);
             throw new DataException("BAD_BATCH", "file " + cid + " is not a record batch of the dataset's schema: " + e.getMessage());
         }
     }

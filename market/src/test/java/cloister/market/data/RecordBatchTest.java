@@ -111,6 +111,7 @@ class RecordBatchTest {
                 byte[] bytes = b.encoded();
                 RecordBatch back = RecordBatch.decode(SCHEMA, bytes);
                 assertRowsEqual(rows, back.rows());
+                assertRowsEqual(rows, RecordBatch.decodeTaking(SCHEMA, bytes.clone()).rows());
                 assertArrayEquals(bytes, RecordBatch.of(SCHEMA, back.rows()).encoded(), "re-encodes to the same bytes");
                 assertEquals(bytes.length, back.encodedLength());
             }

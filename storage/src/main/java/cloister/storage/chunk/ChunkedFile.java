@@ -147,38 +147,76 @@ public final class ChunkedFile {
             throws ManifestException, IOException {
         Manifest m = fetchManifest(cid, source);
         SecretKeySpec key = new SecretKeySpec(dataKey, "AES");
-        Metadata meta = openMetadata(key, m.sealedMetadata());
+        Cipher cipher = aesGcm();
+        Metadata meta = openMetadata(cipher, key, m.sealedMetadata());
+        // A small file needs no chunk-sized buffer: zeroing 256 KiB twice outweighs decrypting a few KB.
+        byte[] plain = new byte[(int) Math.min(m.chunkSize(), m.plaintextSize())];
         try {
-            Cipher cipher = Cipher.getInstance("AES/GCM/NoPadding");
-            byte[] plain = new byte[m.chunkSize()];
             for (int i = 0; i < m.chunks().size(); i++) {
-                Manifest.ChunkRef ref = m.chunks().get(i);
-                byte[] block = source.get(ref.cid());
-                if (block == null) {
-                    throw new ManifestException("chunk " + i + " (" + ref.cid() + ") is missing");
-                }
-                if (block.length != ref.blockSize() || !ref.cid().matches(block)) {
-                    throw new ManifestException("chunk " + i + " (" + ref.cid() + ") does not match its CID: the block is corrupt");
-                }
-                int len = m.plaintextLength(i);
-                if (block.length != len + BLOCK_OVERHEAD) {
-                    throw new ManifestException("chunk " + i + " has " + block.length + " bytes; " + (len + BLOCK_OVERHEAD) + " expected");
-                }
-                cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, block, 0, NONCE_LENGTH));
-                cipher.updateAAD(chunkAad(i, m.plaintextSize()));
-                try {
-                    cipher.doFinal(block, NONCE_LENGTH, block.length - NONCE_LENGTH, plain, 0);
-                } catch (AEADBadTagException e) {
-                    throw new ManifestException("chunk " + i + " does not decrypt with this key");
-                }
+                int len = openChunk(cipher, key, m, i, source, plain, 0);
                 out.write(plain, 0, len);
                 progress.update((long) i * m.chunkSize() + len, m.plaintextSize());
             }
+        } finally {
             Arrays.fill(plain, (byte) 0);
+        }
+        return meta;
+    }
+
+    /**
+     * {@link #decrypt} of a whole file into one array, for files that are read into memory anyway (a job's record
+     * batches): the same checks (every block against its CID, the metadata's and every chunk's AEAD tag), each chunk
+     * decrypted straight into its place. The plaintext is the caller's to wipe.
+     *
+     * @param maxSize the largest plaintext accepted (at most {@code Integer.MAX_VALUE - 8})
+     * @return the plaintext, exactly the manifest's size
+     * @throws ManifestException as {@link #decrypt}, and if the manifest announces more than {@code maxSize} bytes
+     */
+    public static byte[] decryptToBytes(Cid cid, byte[] dataKey, BlockSource source, int maxSize) throws ManifestException, IOException {
+        Manifest m = fetchManifest(cid, source);
+        if (m.plaintextSize() > Math.min(maxSize, Integer.MAX_VALUE - 8)) {
+            throw new ManifestException("the file holds " + m.plaintextSize() + " bytes; at most " + maxSize + " are expected here");
+        }
+        SecretKeySpec key = new SecretKeySpec(dataKey, "AES");
+        Cipher cipher = aesGcm();
+        openMetadata(cipher, key, m.sealedMetadata());
+        byte[] plain = new byte[(int) m.plaintextSize()];
+        try {
+            for (int i = 0, at = 0; i < m.chunks().size(); i++) {
+                at += openChunk(cipher, key, m, i, source, plain, at);
+            }
+        } catch (ManifestException | IOException | RuntimeException e) {
+            Arrays.fill(plain, (byte) 0);
+            throw e;
+        }
+        return plain;
+    }
+
+    /** Fetches chunk {@code i}, checks it against its CID and decrypts it into {@code out} at {@code offset}; its length. */
+    private static int openChunk(Cipher cipher, SecretKeySpec key, Manifest m, int i, BlockSource source, byte[] out, int offset)
+            throws ManifestException, IOException {
+        Manifest.ChunkRef ref = m.chunks().get(i);
+        byte[] block = source.get(ref.cid());
+        if (block == null) {
+            throw new ManifestException("chunk " + i + " (" + ref.cid() + ") is missing");
+        }
+        if (block.length != ref.blockSize() || !ref.cid().matches(block)) {
+            throw new ManifestException("chunk " + i + " (" + ref.cid() + ") does not match its CID: the block is corrupt");
+        }
+        int len = m.plaintextLength(i);
+        if (block.length != len + BLOCK_OVERHEAD) {
+            throw new ManifestException("chunk " + i + " has " + block.length + " bytes; " + (len + BLOCK_OVERHEAD) + " expected");
+        }
+        try {
+            cipher.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, block, 0, NONCE_LENGTH));
+            cipher.updateAAD(chunkAad(i, m.plaintextSize()));
+            cipher.doFinal(block, NONCE_LENGTH, block.length - NONCE_LENGTH, out, offset);
+        } catch (AEADBadTagException e) {
+            throw new ManifestException("chunk " + i + " does not decrypt with this key");
         } catch (GeneralSecurityException e) {
             throw new IllegalStateException("AES-GCM failed", e);
         }
-        return meta;
+        return len;
     }
 
     /** Fetches and parses the manifest {@code cid}, checking the block against the CID. */
@@ -198,7 +236,15 @@ public final class ChunkedFile {
 
     /** Opens a manifest's metadata with the data key. */
     public static Metadata metadata(Manifest m, byte[] dataKey) throws ManifestException {
-        return openMetadata(new SecretKeySpec(dataKey, "AES"), m.sealedMetadata());
+        return openMetadata(aesGcm(), new SecretKeySpec(dataKey, "AES"), m.sealedMetadata());
+    }
+
+    private static Cipher aesGcm() {
+        try {
+            return Cipher.getInstance("AES/GCM/NoPadding");
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("AES-GCM is not available", e);
+        }
     }
 
     private static byte[] chunkAad(int index, long size) {
@@ -221,13 +267,12 @@ public final class ChunkedFile {
         return out;
     }
 
-    private static Metadata openMetadata(SecretKeySpec key, byte[] sealed) throws ManifestException {
+    private static Metadata openMetadata(Cipher c, SecretKeySpec key, byte[] sealed) throws ManifestException {
         if (sealed.length < BLOCK_OVERHEAD) {
             throw new ManifestException("the manifest's metadata is truncated");
         }
         byte[] plain;
         try {
-            Cipher c = Cipher.getInstance("AES/GCM/NoPadding");
             c.init(Cipher.DECRYPT_MODE, key, new GCMParameterSpec(TAG_LENGTH * 8, sealed, 0, NONCE_LENGTH));
             c.updateAAD(META_AAD);
             plain = c.doFinal(sealed, NONCE_LENGTH, sealed.length - NONCE_LENGTH);
