@@ -5,6 +5,7 @@ import cloister.crypto.Sha256;
 import cloister.proto.RegistryCall;
 import cloister.proto.SignedWorkerMessage;
 import cloister.proto.Transaction;
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.IntStream;
@@ -19,11 +20,11 @@ import java.util.stream.IntStream;
  * on the memo). Bounded: when full it is cleared, which only costs re-verification.
  */
 public final class SignatureVerifier {
-    private final int capacity;
-    private static final byte[] WORKER_MESSAGE_TAG = "cloister/verified-worker-msg/v1".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    private static final byte[] WORKER_MESSAGE_TAG = "cloister/verified-worker-msg/v1".getBytes(StandardCharsets.US_ASCII);
     /** Below this many transactions a batch is verified on the calling thread (the fork costs more than it saves). */
     private static final int PARALLEL_FROM = 8;
 
+    private final int capacity;
     private final ConcurrentHashMap<Hash, Boolean> verified = new ConcurrentHashMap<>();
 
     public SignatureVerifier(int capacity) {

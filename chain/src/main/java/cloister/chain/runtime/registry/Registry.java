@@ -55,6 +55,8 @@ public final class Registry {
     /** Registered workers in registration order, one key each (worker at index i), and their count. */
     private static final byte[] WORKER_AT = {0x02, 0x15};
     private static final byte[] WORKER_COUNT = {0x02, 0x16};
+    /** Before 2026-11-22: every registered worker in one list, rewritten at each registration. Read, then moved. */
+    private static final byte[] LEGACY_WORKER_LIST = {0x02, 0x11};
     private static final byte[] GATEKEEPERS = {0x02, 0x12};
     private static final byte[] MASTER = {0x02, 0x13};
     private static final byte[] ENDPOINT = {0x02, 0x14};
@@ -85,17 +87,41 @@ public final class Registry {
 
     /** Every registered worker, in registration order. */
     public static List<WorkerId> workers(StateReader s) {
+        if (s.get(WORKER_COUNT) == null) {
+            return readIds(s, LEGACY_WORKER_LIST); // a chain written before the keyed list (empty if none)
+        }
         int n = workerCount(s);
         List<WorkerId> out = new ArrayList<>(n);
         for (int i = 0; i < n; i++) {
-            out.add(WorkerId.of(s.get(key(WORKER_AT, new CanonicalWriter(4).u32(i).toByteArray()))));
+            out.add(WorkerId.of(s.get(workerAtKey(i))));
         }
         return out;
     }
 
     public static int workerCount(StateReader s) {
         byte[] v = s.get(WORKER_COUNT);
-        return v == null ? 0 : new CanonicalReader(v).u32("worker count");
+        return v == null ? readIds(s, LEGACY_WORKER_LIST).size() : new CanonicalReader(v).u32("worker count");
+    }
+
+    /** Appends a worker to the keyed list, first moving a chain's legacy single list into it. */
+    static void appendWorker(BlockState s, WorkerId id) {
+        if (s.get(WORKER_COUNT) == null) {
+            List<WorkerId> legacy = readIds(s, LEGACY_WORKER_LIST);
+            for (int i = 0; i < legacy.size(); i++) {
+                s.put(workerAtKey(i), legacy.get(i).bytes());
+            }
+            if (!legacy.isEmpty()) {
+                s.delete(LEGACY_WORKER_LIST);
+            }
+            s.put(WORKER_COUNT, new CanonicalWriter(4).u32(legacy.size()).toByteArray());
+        }
+        int index = workerCount(s);
+        s.put(workerAtKey(index), id.bytes());
+        s.put(WORKER_COUNT, new CanonicalWriter(4).u32(index + 1).toByteArray());
+    }
+
+    private static byte[] workerAtKey(int index) {
+        return key(WORKER_AT, new CanonicalWriter(4).u32(index).toByteArray());
     }
 
     public static List<WorkerId> gatekeepers(StateReader s) {
@@ -252,9 +278,7 @@ public final class Registry {
                 s.height(), 0, false);
         putWorker(s, record);
         // One key per worker, not one list rewritten on every registration (that made registering N workers O(N²)).
-        int index = workerCount(s);
-        s.put(key(WORKER_AT, new CanonicalWriter(4).u32(index).toByteArray()), info.identity().bytes());
-        s.put(WORKER_COUNT, new CanonicalWriter(4).u32(index + 1).toByteArray());
+        appendWorker(s, info.identity());
         s.emit(new Event.WorkerRegistered(info.identity(), info.operator(), report.platform().code(), report.confidenceLevel()));
         s.send(new InboundMessage.WorkerRegistered(info, report.platform().code(), report.measurement().value(), report.confidenceLevel()));
         cloister.chain.runtime.computation.Computation.onRegistered(s, info.identity());
