@@ -495,29 +495,30 @@ final class JobThroughput {
 
     /** The SQL verbatim over a view of the Parquet file (DuckDB reads only the columns it needs). */
     private static Plain plainParquet(Path parquet, AnalysisLimits limits) throws SQLException {
+        return plainOver("read_parquet(" + literal(parquet) + ")", limits);
+    }
+
+    /** The SQL verbatim over a view of the CSV file, its columns declared as the dataset's schema declares them. */
+    private static Plain plainCsv(Path csv, AnalysisLimits limits) throws SQLException {
+        return plainOver("read_csv(" + literal(csv) + ", header = true, auto_detect = false, columns = {'age_band': 'VARCHAR', "
+                + "'income': 'DOUBLE', 'age': 'BIGINT'})", limits);
+    }
+
+    /** A fresh DuckDB, a view {@code survey} over {@code source}, then the SQL verbatim; all timed. */
+    private static Plain plainOver(String source, AnalysisLimits limits) throws SQLException {
         long cpu0 = processCpu();
         long t0 = System.nanoTime();
         try (DuckDBConnection c = duck(limits)) {
             try (Statement st = c.createStatement()) {
-                st.execute("CREATE VIEW survey AS SELECT * FROM read_parquet('" + parquet.toString().replace("'", "''") + "')");
+                st.execute("CREATE VIEW survey AS SELECT * FROM " + source);
             }
             List<String> out = query(c);
             return new Plain(System.nanoTime() - t0, processCpu() - cpu0, out);
         }
     }
 
-    /** The SQL verbatim over a view of the CSV file, its columns declared as the dataset's schema declares them. */
-    private static Plain plainCsv(Path csv, AnalysisLimits limits) throws SQLException {
-        long cpu0 = processCpu();
-        long t0 = System.nanoTime();
-        try (DuckDBConnection c = duck(limits)) {
-            try (Statement st = c.createStatement()) {
-                st.execute("CREATE VIEW survey AS SELECT * FROM read_csv('" + csv.toString().replace("'", "''")
-                        + "', header = true, auto_detect = false, columns = {'age_band': 'VARCHAR', 'income': 'DOUBLE', 'age': 'BIGINT'})");
-            }
-            List<String> out = query(c);
-            return new Plain(System.nanoTime() - t0, processCpu() - cpu0, out);
-        }
+    private static String literal(Path file) {
+        return "'" + file.toString().replace("'", "''") + "'";
     }
 
     private static List<String> query(DuckDBConnection c) throws SQLException {
@@ -555,8 +556,8 @@ final class JobThroughput {
                 }
             }
             try (Statement st = c.createStatement()) {
-                st.execute("COPY survey TO '" + parquet.toString().replace("'", "''") + "' (FORMAT parquet)");
-                st.execute("COPY survey TO '" + csv.toString().replace("'", "''") + "' (FORMAT csv, HEADER)");
+                st.execute("COPY survey TO " + literal(parquet) + " (FORMAT parquet)");
+                st.execute("COPY survey TO " + literal(csv) + " (FORMAT csv, HEADER)");
             }
         }
     }
