@@ -40,4 +40,15 @@ abstract class DevnetControlCommand extends CliCommand {
         }
         return n;
     }
+
+    /**
+     * Stops or starts the embedded {@code kind} ({@code workers}, {@code providers}) named {@code name} and says whether
+     * that changed anything.
+     */
+    int setRunning(String kind, String name, boolean run) throws IOException, InterruptedException {
+        JsonNode n = call("POST", "/v1/devnet/" + kind + "/" + name + (run ? "/start" : "/stop"));
+        boolean changed = n.path("changed").asBoolean();
+        out().println(name + (run ? (changed ? " started" : " was already running") : (changed ? " stopped" : " was already stopped")));
+        return 0;
+    }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -40,9 +41,19 @@ final class MinerCommands implements Runnable {
         @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Passphrase of a keystore signer.")
         Path passphraseFile;
 
-        /** Sends {@code call}; null (the refusal printed) if the chain refused it. */
-        IncludedTx send(CloisterClient node, SigningKey key, MiningCall call) {
-            return MarketCli.send(this, node, key, call);
+        /** What {@link #send} did: the node asked, the worker WORKER names, the included transaction. */
+        record Sent(CloisterClient node, MinerInfo worker, IncludedTx tx) {}
+
+        /**
+         * Signs as {@code as}, resolves WORKER on the node and sends the call made for it; null (the refusal printed) if
+         * the chain refused it.
+         */
+        Sent send(String as, Function<MinerInfo, MiningCall> call) {
+            SigningKey key = signer("--as", as, passphraseFile);
+            CloisterClient node = client();
+            MinerInfo m = MiningCli.worker(this, node, worker);
+            IncludedTx tx = MarketCli.send(this, node, key, call.apply(m));
+            return tx == null ? null : new Sent(node, m, tx);
         }
     }
 
@@ -59,13 +70,13 @@ final class MinerCommands implements Runnable {
         @Override
         public Integer call() {
             long units = MiningCli.positiveAmount(this, "--stake", stake);
-            SigningKey key = signer("--as", as, passphraseFile);
-            CloisterClient node = client();
-            MinerInfo m = MiningCli.worker(this, node, worker);
-            IncludedTx tx = send(node, key, new MiningCall.StartComputing(m.id(), units));
-            if (tx == null) {
+            Sent sent = send(as, m -> new MiningCall.StartComputing(m.id(), units));
+            if (sent == null) {
                 return 1;
             }
+            CloisterClient node = sent.node();
+            MinerInfo m = sent.worker();
+            IncludedTx tx = sent.tx();
             List<EventInfo> started = MiningCli.ofType(MiningCli.events(node, tx), "ComputingStarted");
             long v = started.isEmpty() ? 0 : MiningCli.field(started.get(0), "v");
             long pool = started.isEmpty() ? m.pool() : MiningCli.field(started.get(0), "pool");
@@ -98,13 +109,13 @@ final class MinerCommands implements Runnable {
 
         @Override
         public Integer call() {
-            SigningKey key = signer("--as", as, passphraseFile);
-            CloisterClient node = client();
-            MinerInfo m = MiningCli.worker(this, node, worker);
-            IncludedTx tx = send(node, key, new MiningCall.StopComputing(m.id()));
-            if (tx == null) {
+            Sent sent = send(as, m -> new MiningCall.StopComputing(m.id()));
+            if (sent == null) {
                 return 1;
             }
+            CloisterClient node = sent.node();
+            MinerInfo m = sent.worker();
+            IncludedTx tx = sent.tx();
             List<EventInfo> events = MiningCli.events(node, tx);
             List<EventInfo> stopped = MiningCli.ofType(events, "ComputingStopped");
             long until = stopped.isEmpty() ? -1 : MiningCli.field(stopped.get(0), "coolingUntil");
@@ -135,13 +146,13 @@ final class MinerCommands implements Runnable {
 
         @Override
         public Integer call() {
-            SigningKey key = signer("--as", as, passphraseFile);
-            CloisterClient node = client();
-            MinerInfo m = MiningCli.worker(this, node, worker);
-            IncludedTx tx = send(node, key, new MiningCall.Reclaim(m.id()));
-            if (tx == null) {
+            Sent sent = send(as, m -> new MiningCall.Reclaim(m.id()));
+            if (sent == null) {
                 return 1;
             }
+            CloisterClient node = sent.node();
+            MinerInfo m = sent.worker();
+            IncludedTx tx = sent.tx();
             List<EventInfo> r = MiningCli.ofType(MiningCli.events(node, tx), "StakeReclaimed");
             long returned = r.isEmpty() ? 0 : MiningCli.field(r.get(0), "returned");
             long slashed = r.isEmpty() ? 0 : MiningCli.field(r.get(0), "slashed");
@@ -173,13 +184,13 @@ final class MinerCommands implements Runnable {
 
         @Override
         public Integer call() {
-            SigningKey key = signer("--as", as, passphraseFile);
-            CloisterClient node = client();
-            MinerInfo m = MiningCli.worker(this, node, worker);
-            IncludedTx tx = send(node, key, new MiningCall.Rebenchmark(m.id()));
-            if (tx == null) {
+            Sent sent = send(as, m -> new MiningCall.Rebenchmark(m.id()));
+            if (sent == null) {
                 return 1;
             }
+            CloisterClient node = sent.node();
+            MinerInfo m = sent.worker();
+            IncludedTx tx = sent.tx();
             MinerInfo now = node.miner(m.id()).orElse(m);
             if (global.json) {
                 printJson(JSON.createObjectNode().put("worker", m.id().hex()).put("requestedAt", tx.status().height())

@@ -140,9 +140,7 @@ final class ProviderCommands implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode n = call("POST", "/v1/devnet/providers/" + name + "/stop");
-            out().println(name + (n.path("changed").asBoolean() ? " stopped" : " was already stopped"));
-            return 0;
+            return setRunning("providers", name, false);
         }
     }
 
@@ -154,9 +152,7 @@ final class ProviderCommands implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode n = call("POST", "/v1/devnet/providers/" + name + "/start");
-            out().println(name + (n.path("changed").asBoolean() ? " started" : " was already running"));
-            return 0;
+            return setRunning("providers", name, true);
         }
     }
 }

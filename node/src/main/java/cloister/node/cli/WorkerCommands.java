@@ -196,9 +196,7 @@ final class WorkerCommands implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode n = call("POST", "/v1/devnet/workers/" + name + "/stop");
-            out().println(name + (n.path("changed").asBoolean() ? " stopped" : " was already stopped"));
-            return 0;
+            return setRunning("workers", name, false);
         }
     }
 
@@ -211,9 +209,7 @@ final class WorkerCommands implements Runnable {
 
         @Override
         public Integer call() throws Exception {
-            JsonNode n = call("POST", "/v1/devnet/workers/" + name + "/start");
-            out().println(name + (n.path("changed").asBoolean() ? " started" : " was already running"));
-            return 0;
+            return setRunning("workers", name, true);
         }
     }
 }
