@@ -6,10 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cloister.common.Hex;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -28,7 +26,7 @@ class AuctionScriptIT {
         Path log = tmp.resolve("devnet.log");
         try (Devnet devnet = Devnet.start(tmp.resolve("devnet"), Devnet.freePort(), log, "--instant-seal");
              RecordingProxy api = new RecordingProxy(devnet.port)) {
-            awaitReady(devnet);
+            devnet.awaitBootstrap();
             Devnet.Result r = script(api.url());
             assertEquals(0, r.exit(), "the script failed:\n" + r.out() + "\n" + r.err());
             assertTrue(r.out().contains("== 11. anyone queries the result"), r.out());
@@ -55,22 +53,7 @@ class AuctionScriptIT {
     }
 
     private static Devnet.Result script(String... args) throws Exception {
-        List<String> cmd = new java.util.ArrayList<>(List.of("bash", Devnet.ROOT.resolve("examples/auction.sh").toString()));
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd).directory(Devnet.ROOT.toFile());
-        pb.environment().put("CLOISTER_NO_BUILD", "1");
-        Path out = Files.createTempFile("auction-out", ".txt");
-        Path err = Files.createTempFile("auction-err", ".txt");
-        pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
-        Process p = pb.start();
-        if (!p.waitFor(300, TimeUnit.SECONDS)) {
-            p.destroyForcibly();
-            throw new AssertionError("auction.sh did not finish in 300 s:\n" + Files.readString(out));
-        }
-        Devnet.Result r = new Devnet.Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        Files.delete(out);
-        Files.delete(err);
-        return r;
+        return Devnet.script("auction.sh", args);
     }
 
     /** The auction's bid input: 0x01 ‖ amount as a little-endian i64 (worker/src/main/wat/auction.wat). */
@@ -87,15 +70,5 @@ class AuctionScriptIT {
         byte[] out = java.util.Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, out, a.length, b.length);
         return out;
-    }
-
-    private static void awaitReady(Devnet devnet) throws InterruptedException {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
-        while (!devnet.logText().contains("  ready.")) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("devnet set-up did not finish:\n" + devnet.logText());
-            }
-            Thread.sleep(100);
-        }
     }
 }

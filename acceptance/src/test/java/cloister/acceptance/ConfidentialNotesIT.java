@@ -62,7 +62,7 @@ class ConfidentialNotesIT {
         List<String> workerIds;
         try (Devnet devnet = Devnet.start(dataDir, Devnet.freePort(), log, "--instant-seal");
              RecordingProxy api = new RecordingProxy(devnet.port)) {
-            awaitLog(devnet, "  ready.", 1);
+            devnet.awaitBootstrap();
             String node = api.url();
 
             Devnet.Result addA = cli(cliRuns, "notes", "add", "--as", "alice", secretA, "--node", node);
@@ -137,7 +137,7 @@ class ConfidentialNotesIT {
         // kill -9 of the whole devnet (chain and workers), then a restart on the same data: the workers come back
         // with the same identities (unsealed keys, no new registration) and the same contract state.
         try (Devnet again = Devnet.start(dataDir, Devnet.freePort(), log, "--instant-seal")) {
-            awaitLog(again, "  ready.", 2);
+            again.awaitLog("  ready.", 2);
             assertEquals(workerIds, again.client().workers().stream().map(x -> x.id().hex()).sorted().toList());
             Devnet.Result bobAgain = cli(cliRuns, "notes", "list", "--as", "bob", "--node", again.url());
             assertEquals(0, bobAgain.exit(), bobAgain.err());
@@ -170,17 +170,6 @@ class ConfidentialNotesIT {
         Devnet.Result r = Devnet.run(args);
         runs.add(r);
         return r;
-    }
-
-    /** Waits until the (shared, appended) log holds {@code line} {@code times} times. */
-    private static void awaitLog(Devnet devnet, String line, int times) throws InterruptedException {
-        long deadline = System.nanoTime() + 120_000_000_000L;
-        while (devnet.logText().split(java.util.regex.Pattern.quote(line), -1).length - 1 < times) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError("devnet set-up did not finish:\n" + devnet.logText());
-            }
-            Thread.sleep(100);
-        }
     }
 
     /** The canary as UTF-8 text and as lower-case hex of those bytes (a hex dump of plaintext is still plaintext). */

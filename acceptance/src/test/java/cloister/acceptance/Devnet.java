@@ -111,20 +111,47 @@ final class Devnet implements AutoCloseable {
         List<String> cmd = new ArrayList<>();
         cmd.add(ROOT.resolve("cloister").toString());
         cmd.addAll(List.of(args));
+        return runProcess(cmd, 120);
+    }
+
+    /** Runs {@code bash examples/NAME args...} to completion, as a user runs it (stdin empty). */
+    static Result script(String name, String... args) throws Exception {
+        List<String> cmd = new ArrayList<>(List.of("bash", ROOT.resolve("examples").resolve(name).toString()));
+        cmd.addAll(List.of(args));
+        return runProcess(cmd, 300);
+    }
+
+    private static Result runProcess(List<String> cmd, long timeoutSeconds) throws Exception {
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(ROOT.toFile());
         pb.environment().put("CLOISTER_NO_BUILD", "1");
         Path out = Files.createTempFile("cloister-out", ".txt");
         Path err = Files.createTempFile("cloister-err", ".txt");
         pb.redirectOutput(out.toFile()).redirectError(err.toFile()).redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         Process p = pb.start();
-        if (!p.waitFor(120, TimeUnit.SECONDS)) {
+        if (!p.waitFor(timeoutSeconds, TimeUnit.SECONDS)) {
             p.destroyForcibly();
-            throw new AssertionError("cloister " + String.join(" ", args) + " did not finish in 120 s");
+            throw new AssertionError(String.join(" ", cmd) + " did not finish in " + timeoutSeconds + " s:\n" + Files.readString(out));
         }
         Result r = new Result(p.exitValue(), Files.readString(out), Files.readString(err));
         Files.delete(out);
         Files.delete(err);
         return r;
+    }
+
+    /** Waits for the devnet's bootstrap (cluster, contracts, storage and mining set-up) to print {@code ready.}. */
+    void awaitBootstrap() throws InterruptedException {
+        awaitLog("  ready.", 1);
+    }
+
+    /** Waits (up to 120 s) until {@code line} stands {@code times} times in the devnet's log. */
+    void awaitLog(String line, int times) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(120);
+        while (logText().split(java.util.regex.Pattern.quote(line), -1).length - 1 < times) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("devnet set-up did not finish:\n" + logText());
+            }
+            Thread.sleep(100);
+        }
     }
 
     record Result(int exit, String out, String err) {}
