@@ -1,5 +1,8 @@
 package cloister.chain;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
 import cloister.chain.store.ChainStore;
 import cloister.common.Tokens;
 import cloister.crypto.AccountId;
@@ -8,13 +11,18 @@ import cloister.crypto.SigningKey;
 import cloister.proto.BalancesCall;
 import cloister.proto.Block;
 import cloister.proto.Call;
+import cloister.proto.EventRecord;
 import cloister.proto.Transaction;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 
 /** A chain on a real RocksDB store in a temp directory, driven block by block (no sealing thread). */
 final class ChainFixture implements AutoCloseable {
+    private final Map<AccountId, Long> nextNonce = new HashMap<>();
     static final SigningKey ALICE = DevKeys.get("alice");
     static final SigningKey BOB = DevKeys.get("bob");
     static final SigningKey CHARLIE = DevKeys.get("charlie");
@@ -58,6 +66,24 @@ final class ChainFixture implements AutoCloseable {
 
     SubmitResult submit(Transaction tx) {
         return chain.submit(tx.encode());
+    }
+
+    /**
+     * Submits {@code call} from {@code from} with its next nonce — the chain's, counted on by what this fixture
+     * submitted since — and asserts the pool accepts it.
+     */
+    void submitNext(SigningKey from, Call call) {
+        long nonce = nextNonce.computeIfAbsent(from.account(), a -> chain.account(a).nonce());
+        nextNonce.put(from.account(), nonce + 1);
+        SubmitResult r = submit(tx(from, nonce, call));
+        assertInstanceOf(SubmitResult.Accepted.class, r, "pool accepts " + call.name() + ": " + r);
+    }
+
+    /** Seals one block, asserts everything pooled went into it, and returns its events. */
+    List<EventRecord> sealAll() {
+        Block b = seal();
+        assertEquals(0, chain.pooled(), "every pooled transaction was included");
+        return chain.events(b.height()).orElseThrow();
     }
 
     /** Proposes a block as alice (the dev authority), imports it, and returns it. */

@@ -22,7 +22,6 @@ import cloister.crypto.DevKeys;
 import cloister.crypto.Sha256;
 import cloister.crypto.SigningKey;
 import cloister.crypto.X25519PublicKey;
-import cloister.proto.Block;
 import cloister.proto.Call;
 import cloister.proto.DataMarketCall;
 import cloister.proto.Event;
@@ -79,7 +78,6 @@ class DataMarketTest {
 
     private final SimAttestationRoot root = SimAttestationRoot.generate("datamarket test", RANDOM);
     private final SimMachine machine = SimMachine.ephemeral(RANDOM);
-    private final Map<AccountId, Long> nonces = new HashMap<>();
     @TempDir
     Path dir;
     private ChainFixture f;
@@ -493,16 +491,11 @@ class DataMarketTest {
     }
 
     private void submit(SigningKey from, Call call) {
-        long nonce = nonces.computeIfAbsent(from.account(), a -> f.chain.account(a).nonce());
-        nonces.put(from.account(), nonce + 1);
-        SubmitResult r = f.submit(f.tx(from, nonce, call));
-        assertInstanceOf(SubmitResult.Accepted.class, r, "pool accepts " + call.name() + ": " + r);
+        f.submitNext(from, call);
     }
 
     private List<EventRecord> seal() {
-        Block b = f.seal();
-        assertEquals(0, f.chain.pooled(), "every pooled transaction was included");
-        return f.chain.events(b.height()).orElseThrow();
+        return f.sealAll();
     }
 
     private List<EventRecord> run(SigningKey from, Call call) {

@@ -21,7 +21,6 @@ import cloister.common.Tokens;
 import cloister.crypto.AccountId;
 import cloister.crypto.DevKeys;
 import cloister.crypto.SigningKey;
-import cloister.proto.Block;
 import cloister.proto.Call;
 import cloister.proto.Event;
 import cloister.proto.EventRecord;
@@ -67,7 +66,6 @@ class MiningTest {
 
     private final SimAttestationRoot root = SimAttestationRoot.generate("mining test", RANDOM);
     private final SimMachine machine = SimMachine.ephemeral(RANDOM);
-    private final Map<AccountId, Long> nonces = new HashMap<>();
     /** Workers that answer what the chain asks of them (the rest are "offline"). */
     private final Set<SimWorker> online = new HashSet<>();
     private final Map<SimWorker, Long> iterations = new HashMap<>();
@@ -476,9 +474,7 @@ class MiningTest {
     }
 
     private void submit(SigningKey from, Call call) {
-        long nonce = nonces.computeIfAbsent(from.account(), a -> f.chain.account(a).nonce());
-        nonces.put(from.account(), nonce + 1);
-        assertInstanceOf(SubmitResult.Accepted.class, f.submit(f.tx(from, nonce, call)), call.name());
+        f.submitNext(from, call);
         fees += ChainFixture.FEE;
         if (from.equals(BOB)) {
             bobFees += ChainFixture.FEE;
@@ -486,9 +482,7 @@ class MiningTest {
     }
 
     private List<EventRecord> seal() {
-        Block b = f.seal();
-        assertEquals(0, f.chain.pooled());
-        return f.chain.events(b.height()).orElseThrow();
+        return f.sealAll();
     }
 
     private List<EventRecord> run(SigningKey from, Call call) {

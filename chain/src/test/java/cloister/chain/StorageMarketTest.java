@@ -80,7 +80,6 @@ class StorageMarketTest {
 
     private final SimAttestationRoot root = SimAttestationRoot.generate("storage test", RANDOM);
     private final SimMachine machine = SimMachine.ephemeral(RANDOM);
-    private final Map<AccountId, Long> nonces = new HashMap<>();
     @TempDir
     Path dir;
     private ChainFixture f;
@@ -799,17 +798,12 @@ class StorageMarketTest {
     }
 
     private void submit(SigningKey from, Call call) {
-        long nonce = nonces.computeIfAbsent(from.account(), a -> f.chain.account(a).nonce());
-        nonces.put(from.account(), nonce + 1);
-        SubmitResult r = f.submit(f.tx(from, nonce, call));
-        assertInstanceOf(SubmitResult.Accepted.class, r, "pool accepts " + call.name() + ": " + r);
+        f.submitNext(from, call);
     }
 
     /** Seals one block with everything pooled and returns its events. */
     private List<EventRecord> seal() {
-        Block b = f.seal();
-        assertEquals(0, f.chain.pooled(), "every pooled transaction was included");
-        lastEvents = f.chain.events(b.height()).orElseThrow();
+        lastEvents = f.sealAll();
         return lastEvents;
     }
 
