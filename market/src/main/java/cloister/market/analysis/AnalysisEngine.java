@@ -347,10 +347,7 @@ public final class AnalysisEngine {
                 try (ResultSet rs = ps.executeQuery()) {
                     int g = groupBy.size();
                     while (rs.next()) {
-                        Object[] key = new Object[g];
-                        for (int i = 0; i < g; i++) {
-                            key[i] = rs.getObject(i + 1);
-                        }
+                        Object[] key = groupKey(rs);
                         long[] values = new long[stats.size()];
                         for (int i = 0; i < values.length; i++) {
                             values[i] = rs.getLong(g + 2 + i);
@@ -360,6 +357,15 @@ public final class AnalysisEngine {
                 }
             }
             return exact;
+        }
+
+        /** The GROUP BY columns' values of the current row (the first columns of the engine's own queries). */
+        private Object[] groupKey(ResultSet rs) throws SQLException {
+            Object[] key = new Object[groupBy.size()];
+            for (int i = 0; i < key.length; i++) {
+                key[i] = rs.getObject(i + 1);
+            }
+            return key;
         }
 
         /** Exact bucket counts of {@code column} per released group: [group][bucket] (suppressed groups are skipped). */
@@ -377,10 +383,7 @@ public final class AnalysisEngine {
                 try (ResultSet rs = ps.executeQuery()) {
                     int g = groupBy.size();
                     while (rs.next()) {
-                        Object[] key = new Object[g];
-                        for (int i = 0; i < g; i++) {
-                            key[i] = rs.getObject(i + 1);
-                        }
+                        Object[] key = groupKey(rs);
                         Integer group = exact.index.get(Arrays.asList(key));
                         if (group != null) {
                             counts[group][rs.getInt(g + 1)] = rs.getLong(g + 2);
