@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import cloister.chain.ChainConfig;
+import cloister.node.CanaryScan;
 import cloister.node.devnet.LocalNetwork;
 import cloister.sdk.CloisterClient;
 import cloister.sdk.StorageFile;
@@ -133,10 +134,7 @@ class StorageNetworkIT {
         // Canary scan: chain database, staging gateway, every provider's blocks and sealed state, worker state.
         Files.delete(back);
         Files.delete(file);
-        List<Path> leaks;
-        try (Stream<Path> all = Files.walk(dir.resolve("net"))) {
-            leaks = all.filter(Files::isRegularFile).filter(p -> contains(p, CANARY)).toList();
-        }
+        List<Path> leaks = CanaryScan.filesContaining(dir.resolve("net"), CANARY);
         assertEquals(List.of(), leaks, "plaintext found outside the client");
 
         // Cancel: the owner gets the unearned escrow back and the order is gone.
@@ -179,25 +177,6 @@ class StorageNetworkIT {
                     .filter(x -> x.toFile().length() > 100_000).findFirst().orElseThrow();
         }
     }
-
-    private static boolean contains(Path p, byte[] needle) {
-        try {
-            byte[] hay = Files.readAllBytes(p);
-            outer:
-            for (int i = 0; i + needle.length <= hay.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (hay[i + j] != needle[j]) {
-                        continue outer;
-                    }
-                }
-                return true;
-            }
-            return false;
-        } catch (IOException e) {
-            return false; // a file deleted while walking (RocksDB compaction, block store)
-        }
-    }
-
     private static StorageFile awaitHealthy(String cid, int n, Duration timeout) throws Exception {
         return await(cid + " at " + n + " healthy replicas", timeout, () -> {
             StorageFile f = client.storageFile(cid).orElseThrow();

@@ -10,6 +10,7 @@ import cloister.crypto.DevKeys;
 import cloister.crypto.SigningKey;
 import cloister.market.job.ReleasedResult;
 import cloister.market.job.ResultSeal;
+import cloister.node.CanaryScan;
 import cloister.node.devnet.LocalNetwork;
 import cloister.proto.DataMarketCall;
 import cloister.proto.SignedWorkerMessage;
@@ -26,7 +27,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -143,10 +143,7 @@ class W3aJobIT {
 
         // Canary scan: files on disk, then every API response about blocks, events and worker messages.
         byte[] canary = CANARY.getBytes(StandardCharsets.US_ASCII);
-        List<Path> leaks;
-        try (Stream<Path> all = Files.walk(dir.resolve("net"))) {
-            leaks = all.filter(Files::isRegularFile).filter(p -> contains(p, canary)).toList();
-        }
+        List<Path> leaks = CanaryScan.filesContaining(dir.resolve("net"), canary);
         assertEquals(List.of(), leaks, "plaintext records found outside the enclave");
         String logs;
         synchronized (LOG) {
@@ -243,23 +240,5 @@ class W3aJobIT {
             throw new AssertionError("expected an HpkeException, got " + e, e);
         }
         throw new AssertionError("the result opened with another account's key");
-    }
-
-    private static boolean contains(Path p, byte[] needle) {
-        try {
-            byte[] hay = Files.readAllBytes(p);
-            outer:
-            for (int i = 0; i + needle.length <= hay.length; i++) {
-                for (int j = 0; j < needle.length; j++) {
-                    if (hay[i + j] != needle[j]) {
-                        continue outer;
-                    }
-                }
-                return true;
-            }
-            return false;
-        } catch (IOException e) {
-            return false; // a file removed while walking (RocksDB compaction)
-        }
     }
 }
