@@ -122,6 +122,11 @@ public final class WorkerHost implements AutoCloseable {
         return enclave.status();
     }
 
+    /** The signed egress messages the enclave has not yet seen accepted on chain, in sequence order (public once relayed). */
+    public List<SignedWorkerMessage> pendingEgress() {
+        return enclave.outbox();
+    }
+
     public Optional<CommandOutcome> outcome(Hash txHash) {
         return enclave.outcome(txHash);
     }
