@@ -15,7 +15,14 @@ import java.time.Duration;
  */
 abstract class DevnetControlCommand extends CliCommand {
     JsonNode call(String method, String path) throws IOException, InterruptedException {
-        String base = client().baseUrl();
+        return call(client().baseUrl(), method, path);
+    }
+
+    /**
+     * One GET or POST to the devnet control route {@code path} of the node at {@code base}; the route's JSON answer, or
+     * {@code NODE_UNREACHABLE}, {@code NOT_A_DEVNET} or the route's own error as a {@link CloisterApiException}.
+     */
+    static JsonNode call(String base, String method, String path) throws IOException, InterruptedException {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         HttpRequest.Builder b = HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(60));
         HttpResponse<String> r;

@@ -35,7 +35,7 @@ final class MinerCommands implements Runnable {
 
     /** A command signed by a worker's pool owner (or operator). */
     abstract static class SignedCommand extends CliCommand {
-        @Parameters(index = "0", paramLabel = "WORKER", description = "Worker id (64 hex digits, or the first 8 or more).")
+        @Parameters(index = "0", paramLabel = "WORKER", description = "Worker id (64 hex digits, or the first 8 or more); on a devnet also its name (worker-0, …).")
         String worker;
 
         @Option(names = "--passphrase-file", paramLabel = "FILE", description = "Passphrase of a keystore signer.")
@@ -213,7 +213,7 @@ final class MinerCommands implements Runnable {
                 + " challenge's deadline, the end of its cooldown.",
                 "States: ready (not computing), idle (computing), unresponsive (missed a heartbeat; V falls), cooling-down (stopped)."})
     static final class Status extends CliCommand {
-        @Parameters(arity = "0..1", paramLabel = "WORKER", description = "One worker (64 hex digits, or the first 8 or more).")
+        @Parameters(arity = "0..1", paramLabel = "WORKER", description = "One worker: its id (64 hex digits, or the first 8 or more), or on a devnet its name (worker-0, …).")
         String worker;
 
         @Override

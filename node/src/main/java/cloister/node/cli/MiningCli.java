@@ -11,6 +11,7 @@ import cloister.sdk.EventInfo;
 import cloister.sdk.IncludedTx;
 import cloister.sdk.MinerInfo;
 import cloister.sdk.PoolInfo;
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.math.BigDecimal;
@@ -22,6 +23,7 @@ import java.util.regex.Pattern;
 /** What the {@code miner} and {@code pool} commands share: worker and pool arguments, amounts, events of a call, printing. */
 final class MiningCli {
     private static final Pattern HEX_PREFIX = Pattern.compile("(0x)?[0-9a-fA-F]{8,64}");
+    private static final Pattern DEVNET_NAME = Pattern.compile("[a-z][a-z0-9]*(-[a-z0-9]+)+");
     private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
 
     private MiningCli() {}
@@ -29,13 +31,18 @@ final class MiningCli {
     // ---------------------------------------------------------------- arguments
 
     /**
-     * A registered worker by its 64-digit hex id, or by a unique prefix of at least 8 hex digits (the 16 that
-     * {@code miner status} shows); {@code UNKNOWN_WORKER} if none matches.
+     * A registered worker by its 64-digit hex id, by a unique prefix of at least 8 hex digits (the 16 that
+     * {@code miner status} shows), or on a devnet by its name ({@code worker-0}, as {@code worker ls} lists them);
+     * {@code UNKNOWN_WORKER} if none matches.
      */
     static MinerInfo worker(CliCommand c, CloisterClient node, String text) {
         String t = text.strip();
         if (!HEX_PREFIX.matcher(t).matches()) {
-            throw c.usage("WORKER: '" + text + "' is not a worker id (64 hex digits, or the first 8 or more of them)");
+            if (DEVNET_NAME.matcher(t).matches()) {
+                return devnetWorker(node, t);
+            }
+            throw c.usage("WORKER: '" + text + "' is not a worker id (64 hex digits, or the first 8 or more of them)"
+                    + " or a devnet worker's name (worker-0, …)");
         }
         String hex = (t.startsWith("0x") ? t.substring(2) : t).toLowerCase(Locale.ROOT);
         if (hex.length() == 64) {
@@ -52,6 +59,35 @@ final class MiningCli {
             throw c.usage("WORKER: " + hex + " is the start of " + matches.size() + " workers' ids; give more digits");
         }
         return matches.get(0);
+    }
+
+    /** A devnet's embedded worker by its name ({@code worker ls}), through the devnet's control route. */
+    private static MinerInfo devnetWorker(CloisterClient node, String name) {
+        JsonNode workers;
+        try {
+            workers = DevnetControlCommand.call(node.baseUrl(), "GET", "/v1/devnet/workers").path("workers");
+        } catch (CloisterApiException e) {
+            if (e.code().equals("NOT_A_DEVNET")) {
+                throw new CloisterApiException("UNKNOWN_WORKER", "'" + name + "' is not a worker id, and the node at " + node.baseUrl()
+                        + " is not a devnet, so it has no named workers (give 8 or more hex digits of the id; `cloister miner status` lists them)");
+            }
+            throw e;
+        } catch (java.io.IOException e) {
+            throw new CloisterApiException("NODE_UNREACHABLE", "could not ask the node at " + node.baseUrl() + " for its workers: " + e.getMessage());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new CloisterApiException("INTERRUPTED", "interrupted while asking the node for its workers");
+        }
+        List<String> names = new java.util.ArrayList<>();
+        for (JsonNode w : workers) {
+            names.add(w.path("name").asText());
+            if (w.path("name").asText().equals(name)) {
+                WorkerId id = WorkerId.parse(w.path("id").asText());
+                return node.miner(id).orElseThrow(() -> new CloisterApiException("UNKNOWN_WORKER", name + " (" + id.hex()
+                        + ") is not registered yet; it registers while the devnet starts"));
+            }
+        }
+        throw new CloisterApiException("UNKNOWN_WORKER", "no worker '" + name + "'; the devnet's workers are " + String.join(", ", names));
     }
 
     static long poolNumber(CliCommand c, String text) {

@@ -85,7 +85,7 @@ final class PoolCommands implements Runnable {
         @Parameters(index = "0", paramLabel = "POOL", description = "Pool number.")
         String pool;
 
-        @Parameters(index = "1", paramLabel = "WORKER", description = "Worker id (64 hex digits, or the first 8 or more).")
+        @Parameters(index = "1", paramLabel = "WORKER", description = "Worker id (64 hex digits, or the first 8 or more); on a devnet also its name (worker-0, …).")
         String worker;
 
         @Option(names = "--as", required = true, paramLabel = "OWNER", description = "The pool's owner: dev name or key name.")

@@ -137,7 +137,14 @@ class MiningCliIT {
         assertTrue(ok("miner", "status", shortId).out().contains(worker));
 
         // Bad arguments: exit 2 before anything is sent; unknown worker and pool: the chain's words.
-        refused(2, "WORKER", "miner", "start", "not-hex", "--stake", "100", "--as", "eve");
+        refused(2, "WORKER", "miner", "start", "not hex", "--stake", "100", "--as", "eve");
+        refused(2, "WORKER", "miner", "status", "0123abc");
+        // On a devnet a worker's name (`worker ls`) does too.
+        String name = net.workerNames().get(0);
+        assertEquals(worker, net.worker(name).orElseThrow().id().hex());
+        assertEquals(worker, json(ok("miner", "status", name, "--json")).path("id").asText());
+        CliRun unknown = refused(1, "UNKNOWN_WORKER", "miner", "status", "worker-9");
+        assertTrue(unknown.err().contains("no worker 'worker-9'; the devnet's workers are " + String.join(", ", net.workerNames())), unknown.err());
         refused(2, "--commission", "pool", "create", "--commission", "101", "--as", "eve");
         refused(2, "--commission", "pool", "create", "--commission", "1.23456", "--as", "eve");
         refused(1, "UNKNOWN_WORKER", "miner", "status", "0123456789abcdef");
