@@ -2,6 +2,7 @@ package cloister.node.market;
 
 import cloister.common.Hash;
 import cloister.node.storage.ReplicaSources;
+import cloister.node.worker.RoundLoop;
 import cloister.sdk.BlockClient;
 import cloister.sdk.CloisterApiException;
 import cloister.sdk.CloisterClient;
@@ -13,13 +14,12 @@ import cloister.worker.EnclaveException;
 import cloister.worker.EnclaveReply;
 import cloister.worker.host.WorkerHost;
 import java.io.IOException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -40,24 +40,22 @@ public final class JobDataService implements AutoCloseable {
     private final WorkerHost host;
     private final ReplicaSources sources;
     private final Map<String, long[]> failing = new HashMap<>();
-    private final Semaphore wake = new Semaphore(0);
     private final AtomicLong deliveredFiles = new AtomicLong();
     private final AtomicLong relayed = new AtomicLong();
-    private final Thread thread;
-    private volatile boolean running = true;
+    private final RoundLoop rounds;
 
     private JobDataService(WorkerHost host, String nodeUrl) {
         this.host = host;
         this.sources = new ReplicaSources(new CloisterClient(nodeUrl));
-        this.thread = new Thread(this::loop, "w3a-jobs-" + host.id().hex().substring(0, 8));
-        this.thread.setDaemon(true);
+        this.rounds = new RoundLoop("w3a-jobs-" + host.id().hex().substring(0, 8), Duration.ofSeconds(1), this::tick,
+                e -> LOG.warn("w3a jobs of worker {}: round failed: {}", shortId(), e.getMessage()));
     }
 
     /** Starts fetching for {@code host}'s jobs; {@code nodeUrl} is the node's HTTP API (storage orders, staging gateway). */
     public static JobDataService start(WorkerHost host, String nodeUrl) {
         JobDataService s = new JobDataService(host, nodeUrl);
-        host.addSyncListener(s.wake::release);
-        s.thread.start();
+        host.addSyncListener(s.rounds::wake);
+        s.rounds.start();
         return s;
     }
 
@@ -71,24 +69,6 @@ public final class JobDataService implements AutoCloseable {
         return relayed.get();
     }
 
-    private void loop() {
-        while (running) {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                LOG.warn("w3a jobs of worker {}: round failed: {}", shortId(), e.getMessage());
-            }
-            try {
-                if (wake.tryAcquire(1, TimeUnit.SECONDS)) {
-                    wake.drainPermits();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     /** One round: every file still needed, fetched and delivered (or counted as failing). */
     void tick() {
         List<EnclaveReply.JobFileNeed> needs;
@@ -99,7 +79,7 @@ public final class JobDataService implements AutoCloseable {
         }
         long now = System.nanoTime();
         for (EnclaveReply.JobFileNeed need : needs) {
-            if (!running) {
+            if (!rounds.running()) {
                 return;
             }
             String key = need.job() + "/" + need.file().hex();
@@ -169,13 +149,7 @@ public final class JobDataService implements AutoCloseable {
 
     @Override
     public void close() {
-        running = false;
-        wake.release();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        rounds.close();
         sources.close();
     }
 }

@@ -1,6 +1,7 @@
 package cloister.node.storage;
 
 import cloister.common.Hash;
+import cloister.node.worker.RoundLoop;
 import cloister.proto.StorageCall;
 import cloister.proto.WorkerId;
 import cloister.sdk.BlockClient;
@@ -17,6 +18,7 @@ import cloister.worker.EnclaveReply;
 import cloister.worker.host.WorkerHost;
 import java.io.IOException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -24,8 +26,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.concurrent.Semaphore;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,13 +59,11 @@ public final class ProviderService implements AutoCloseable {
     private final BlockGateway gateway;
     private final CloisterClient api;
     private final String url;
-    private final Semaphore wake = new Semaphore(0);
     private final ReplicaSources sources;
     private final AtomicLong fetchedBlocks = new AtomicLong();
     private final AtomicLong verifiedBlocks = new AtomicLong();
     private final AtomicLong failedBlocks = new AtomicLong();
-    private volatile boolean running = true;
-    private final Thread thread;
+    private final RoundLoop rounds;
     private boolean registeredAsProvider;
     private long registrationSubmittedNanos = Long.MIN_VALUE / 2;
     private long lastRoundHeight = -1;
@@ -81,8 +79,8 @@ public final class ProviderService implements AutoCloseable {
         this.api = new CloisterClient(config.nodeUrl());
         this.sources = new ReplicaSources(api);
         this.url = config.publicUrl().orElse("http://" + config.gatewayHost() + ":" + gateway.port());
-        this.thread = new Thread(this::loop, "provider-" + host.id().hex().substring(0, 8));
-        this.thread.setDaemon(true);
+        this.rounds = new RoundLoop("provider-" + host.id().hex().substring(0, 8), Duration.ofMillis(500), this::tick,
+                e -> LOG.warn("provider round failed: {}", e.getMessage()));
     }
 
     /** Opens the block store (reconciling it after a crash), starts the gateway and the provider loop. */
@@ -98,8 +96,8 @@ public final class ProviderService implements AutoCloseable {
         ProviderService p = new ProviderService(host, config, store, gateway);
         LOG.info("storage provider {}: {} blocks ({} bytes) on disk, gateway {}", host.id().hex().substring(0, 16), store.count(),
                 store.bytes(), p.url);
-        host.addSyncListener(p.wake::release);
-        p.thread.start();
+        host.addSyncListener(p.rounds::wake);
+        p.rounds.start();
         return p;
     }
 
@@ -133,30 +131,12 @@ public final class ProviderService implements AutoCloseable {
 
     // ---------------------------------------------------------------- loop
 
-    private void loop() {
-        while (running) {
-            try {
-                tick();
-            } catch (RuntimeException e) {
-                LOG.warn("provider round failed: {}", e.getMessage());
-            }
-            try {
-                if (wake.tryAcquire(500, TimeUnit.MILLISECONDS)) {
-                    wake.drainPermits();
-                }
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
-            }
-        }
-    }
-
     /** One pass: register, fetch what is assigned, answer a round, report, collect garbage. */
     void tick() {
         ensureRegistered();
         EnclaveReply.StorageView view = host.storageStatus();
         for (EnclaveReply.FileState f : view.files()) {
-            if (!running) {
+            if (!rounds.running()) {
                 return;
             }
             if (f.state() == EnclaveReply.FileState.ASSIGNED) {
@@ -225,7 +205,7 @@ public final class ProviderService implements AutoCloseable {
         byte[] manifestBytes = fetch(manifestCid, sources);
         Manifest manifest = Manifest.decode(manifestBytes);
         for (Manifest.ChunkRef c : manifest.chunks()) {
-            if (!running) {
+            if (!rounds.running()) {
                 return;
             }
             if (!store.has(c.cid())) {
@@ -258,7 +238,7 @@ public final class ProviderService implements AutoCloseable {
 
     /** Passes the blocks the watchdog asked for (empty if not here); deletes the ones it found bad. */
     private void answer(List<Hash> wanted) {
-        for (int i = 0; i < wanted.size() && running; i += cloister.worker.EnclaveCall.MAX_ANSWERS) {
+        for (int i = 0; i < wanted.size() && rounds.running(); i += cloister.worker.EnclaveCall.MAX_ANSWERS) {
             List<EnclaveReply.ChunkAnswer> batch = new ArrayList<>();
             for (Hash d : wanted.subList(i, Math.min(wanted.size(), i + cloister.worker.EnclaveCall.MAX_ANSWERS))) {
                 byte[] block;
@@ -341,13 +321,7 @@ public final class ProviderService implements AutoCloseable {
     /** Stops the loop and the gateway and closes the store (the worker host is the caller's to close). */
     @Override
     public void close() {
-        running = false;
-        wake.release();
-        try {
-            thread.join(10_000);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        }
+        rounds.close();
         gateway.close();
         sources.close();
         store.close();
