@@ -76,8 +76,11 @@ class SurveyAnalysisTest {
 
     /**
      * The engine with the production noise (exact discrete Laplace from SecureRandom): the released values are within
-     * bounds whose failure probability is below e⁻¹² (count noise scale 2 at ε 0.5; the average's sum noise scale
-     * 10⁶ at ε 0.25, over ≥ 400 people per band), so this is not flaky although the noise is real.
+     * bounds that noise exceeds with probability about 10⁻⁸ per run, so this is not flaky although the noise is real.
+     * A count's noise has scale 2 (ε 0.5): off by more than 40 with probability e⁻²⁰ per band. An average's sum noise has
+     * scale 10⁶ (ε 0.25) over at least 510 people per band (seed 43): off by more than 40,000 needs noise beyond 20
+     * scales, e⁻²⁰·⁴ per band (the count noise under it moves an average of ~10⁵ by about 800 per unit of its scale 4).
+     * The earlier bounds, 30 and 20,000, failed about 1 run in 18,000.
      */
     @Test
     void theSurveyWithTheRealExactLaplaceNoise() {
@@ -95,8 +98,8 @@ class SurveyAnalysisTest {
             List<Object> e = exact.rows().get(g);
             List<Object> n = real.rows().get(g);
             assertEquals(e.get(0), n.get(0));
-            assertTrue(Math.abs((Long) n.get(1) - (Long) e.get(1)) <= 30, "count " + n.get(1) + " vs " + e.get(1));
-            assertTrue(Math.abs((Double) n.get(2) - (Double) e.get(2)) <= 20_000, "avg " + n.get(2) + " vs " + e.get(2));
+            assertTrue(Math.abs((Long) n.get(1) - (Long) e.get(1)) <= 40, "count " + n.get(1) + " vs " + e.get(1));
+            assertTrue(Math.abs((Double) n.get(2) - (Double) e.get(2)) <= 40_000, "avg " + n.get(2) + " vs " + e.get(2));
             double avg = (Double) n.get(2);
             assertTrue(avg >= 0 && avg <= 250_000, "an average stays inside the declared bounds");
             anyDifferent |= !n.get(2).equals(e.get(2));
