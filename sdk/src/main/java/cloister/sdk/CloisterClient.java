@@ -9,6 +9,7 @@ import cloister.proto.ContractId;
 import cloister.proto.WorkerId;
 import cloister.proto.BalancesCall;
 import cloister.proto.Transaction;
+import cloister.proto.TxRejection;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -564,6 +565,9 @@ public final class CloisterClient {
 
     // ---------------------------------------------------------------- signed calls
 
+    /** How often {@link #sendAllAndWait} signs a call again after a nonce clash. */
+    public static final int NONCE_ATTEMPTS = 10;
+
     /**
      * Signs {@code call} with {@code key} (next nonce, the chain's minimum fee), submits it and waits for its block.
      *
@@ -578,6 +582,10 @@ public final class CloisterClient {
     /**
      * Signs {@code calls} with consecutive nonces, submits them all, then waits for each block: one round trip per
      * call instead of one block per call. The calls are applied in order; a refused one does not stop the others.
+     *
+     * <p>The account may be signing elsewhere at the same moment (a worker relaying for its operator, another
+     * terminal): a call the pool refuses because its nonce was taken ({@code NONCE_TAKEN}, {@code STALE_NONCE}) was
+     * not accepted, so it is signed again with the account's next nonce, up to {@value #NONCE_ATTEMPTS} times.
      */
     public List<IncludedTx> sendAllAndWait(SigningKey key, List<? extends cloister.proto.Call> calls, Duration timeout) {
         Hash genesisHash = genesisHash();
@@ -585,7 +593,19 @@ public final class CloisterClient {
         long nonce = nextNonce(key.account());
         List<Hash> hashes = new ArrayList<>(calls.size());
         for (cloister.proto.Call call : calls) {
-            hashes.add(submit(Transaction.sign(genesisHash, key, nonce++, fee, call)));
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    hashes.add(submit(Transaction.sign(genesisHash, key, nonce, fee, call)));
+                    nonce++;
+                    break;
+                } catch (CloisterApiException e) {
+                    boolean clash = e.code().equals(TxRejection.NONCE_TAKEN.code()) || e.code().equals(TxRejection.STALE_NONCE.code());
+                    if (!clash || attempt == NONCE_ATTEMPTS) {
+                        throw e;
+                    }
+                    nonce = nextNonce(key.account());
+                }
+            }
         }
         List<IncludedTx> out = new ArrayList<>(calls.size());
         for (Hash h : hashes) {

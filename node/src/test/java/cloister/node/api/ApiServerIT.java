@@ -100,6 +100,43 @@ class ApiServerIT {
         assertEquals(0, client.block(0).height());
     }
 
+    /**
+     * One account signing from several places at once (a worker relaying for its operator while the operator uses the
+     * CLI): the SDK's signed calls read the next nonce, so they clash, and a clash is signed again with a fresh nonce —
+     * every call is included once.
+     */
+    @Test
+    void callsSignedConcurrentlyByOneAccountAreAllIncludedOnce() throws Exception {
+        SigningKey sender = SigningKey.generate();
+        AccountId to = SigningKey.generate().account();
+        client.sendAndWait(DevKeys.get("alice"), new BalancesCall.Transfer(sender.account(), Tokens.of(100)), WAIT);
+        long firstNonce = client.nextNonce(sender.account());
+        int threads = 4;
+        int each = 10;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        List<java.util.concurrent.Future<List<Hash>>> sent = new java.util.ArrayList<>();
+        for (int t = 0; t < threads; t++) {
+            long amount = t + 1;
+            sent.add(pool.submit(() -> {
+                List<Hash> hashes = new java.util.ArrayList<>();
+                for (int i = 0; i < each; i++) {
+                    cloister.sdk.IncludedTx r = client.sendAndWait(sender, new BalancesCall.Transfer(to, amount), WAIT);
+                    assertTrue(r.ok(), r.failure());
+                    hashes.add(r.hash());
+                }
+                return hashes;
+            }));
+        }
+        java.util.Set<Hash> all = new java.util.HashSet<>();
+        for (var f : sent) {
+            all.addAll(f.get(60, TimeUnit.SECONDS));
+        }
+        pool.shutdown();
+        assertEquals(threads * each, all.size(), "every call included, each once");
+        assertEquals((long) each * (1 + 2 + 3 + 4), client.account(to).balance());
+        assertEquals(firstNonce + threads * each, client.nextNonce(sender.account()));
+    }
+
     @Test
     void transferMovesBalancesAndRecordsTransferAndFeeEvents() {
         SigningKey alice = DevKeys.get("alice");
