@@ -199,11 +199,9 @@ public final class CloisterClient {
         }
     }
 
-    /** Signs a transfer with the next nonce and the (cached) genesis hash, and submits it. */
+    /** Signs a transfer with the next nonce and the (cached) genesis hash, and submits it (a nonce clash is signed again). */
     public Hash transfer(SigningKey from, AccountId to, long amount, long fee) {
-        Transaction tx = Transaction.sign(genesisHash(), from, nextNonce(from.account()), fee,
-                new BalancesCall.Transfer(to, amount));
-        return submit(tx);
+        return submitSigned(from, fee, new BalancesCall.Transfer(to, amount));
     }
 
     // ---------------------------------------------------------------- registry
@@ -593,19 +591,9 @@ public final class CloisterClient {
         long nonce = nextNonce(key.account());
         List<Hash> hashes = new ArrayList<>(calls.size());
         for (cloister.proto.Call call : calls) {
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    hashes.add(submit(Transaction.sign(genesisHash, key, nonce, fee, call)));
-                    nonce++;
-                    break;
-                } catch (CloisterApiException e) {
-                    boolean clash = e.code().equals(TxRejection.NONCE_TAKEN.code()) || e.code().equals(TxRejection.STALE_NONCE.code());
-                    if (!clash || attempt == NONCE_ATTEMPTS) {
-                        throw e;
-                    }
-                    nonce = nextNonce(key.account());
-                }
-            }
+            Transaction tx = submitSigned(genesisHash, key, fee, call, nonce);
+            hashes.add(tx.hash());
+            nonce = tx.nonce() + 1;
         }
         List<IncludedTx> out = new ArrayList<>(calls.size());
         for (Hash h : hashes) {
@@ -619,6 +607,34 @@ public final class CloisterClient {
             }
         }
         return out;
+    }
+
+    /**
+     * Signs {@code call} with {@code key}'s next nonce and {@code fee}, and submits it; a nonce clash is signed again
+     * as {@link #sendAllAndWait} does. Does not wait for a block.
+     *
+     * @return its hash
+     * @throws CloisterApiException with the rejection word if the node refuses it for another reason
+     */
+    public Hash submitSigned(SigningKey key, long fee, cloister.proto.Call call) {
+        return submitSigned(genesisHash(), key, fee, call, nextNonce(key.account())).hash();
+    }
+
+    /** Submits {@code call} signed with {@code nonce}, and after a nonce clash with the account's next nonce; the accepted transaction. */
+    private Transaction submitSigned(Hash genesisHash, SigningKey key, long fee, cloister.proto.Call call, long nonce) {
+        for (int attempt = 1; ; attempt++) {
+            Transaction tx = Transaction.sign(genesisHash, key, nonce, fee, call);
+            try {
+                submit(tx);
+                return tx;
+            } catch (CloisterApiException e) {
+                boolean clash = e.code().equals(TxRejection.NONCE_TAKEN.code()) || e.code().equals(TxRejection.STALE_NONCE.code());
+                if (!clash || attempt == NONCE_ATTEMPTS) {
+                    throw e;
+                }
+                nonce = nextNonce(key.account());
+            }
+        }
     }
 
     // ---------------------------------------------------------------- head subscription

@@ -5,7 +5,6 @@ import cloister.common.Tokens;
 import cloister.crypto.AccountId;
 import cloister.crypto.SigningKey;
 import cloister.proto.BalancesCall;
-import cloister.proto.Transaction;
 import cloister.sdk.AccountResolver;
 import cloister.sdk.CloisterClient;
 import cloister.sdk.TxStatusInfo;
@@ -58,9 +57,7 @@ final class TransferCommand extends CliCommand {
         }
         CloisterClient c = client();
         long feeUnits = fee != null ? parseAmount(fee, "--fee") : c.chainInfo().minimumFee();
-        Transaction tx = Transaction.sign(c.genesisHash(), key, c.nextNonce(key.account()), feeUnits,
-                new BalancesCall.Transfer(dest, units));
-        Hash hash = c.submit(tx);
+        Hash hash = c.submitSigned(key, feeUnits, new BalancesCall.Transfer(dest, units));
         if (noWait) {
             if (global.json) {
                 printJson(JSON.createObjectNode().put("hash", hash.hex()).put("status", "pending"));
