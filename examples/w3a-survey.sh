@@ -89,7 +89,10 @@ refused NOT_AGGREGATE job submit --as eve --sql "SELECT * FROM survey" --purpose
 
 SQL='SELECT age_band, COUNT(*), AVG(income) FROM survey GROUP BY age_band'
 step "eve submits the survey query (budget: the three prices and the worker's fee, escrowed)"
-cl job submit --as eve --sql "$SQL" --purpose research --datasets "${DS[bob]},${DS[charlie]},${DS[dave]}" --epsilon 1 --json
+# Owners without a grant or policy get 300 blocks (5 minutes on the devnet) to decide, not the chain's default 20:
+# dave decides by hand below. The job still starts as soon as the last owner has decided.
+cl job submit --as eve --sql "$SQL" --purpose research --datasets "${DS[bob]},${DS[charlie]},${DS[dave]}" --epsilon 1 \
+    --consent-blocks 300 --json
 JOB=$(field id)
 [[ $JOB =~ ^[0-9]+$ ]] || fail "no job id in the output"
 
