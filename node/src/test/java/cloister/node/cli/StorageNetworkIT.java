@@ -35,6 +35,11 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class StorageNetworkIT {
     private static final ObjectMapper JSON = new ObjectMapper();
+    /**
+     * Slots of 6 blocks of 500 ms: every provider must get a work report on chain in each 3 s slot, and a repair (a
+     * new holder fetching 1.3 MB and reporting it) has about one slot of slack in "within three slots". At 250 ms
+     * blocks that slack was 1.5–2 s against up to 1 s of work on an idle machine.
+     */
     private static final int SLOT_BLOCKS = 6;
     private static final byte[] CANARY = "CANARY-c6f1e0a2-storage-plaintext-must-never-leave".getBytes(StandardCharsets.US_ASCII);
 
@@ -46,7 +51,7 @@ class StorageNetworkIT {
 
     @BeforeAll
     static void start() throws Exception {
-        LocalNetwork.Options o = LocalNetwork.Options.defaults(ChainConfig.dev(dir.resolve("net")).withBlockTime(250))
+        LocalNetwork.Options o = LocalNetwork.Options.defaults(ChainConfig.dev(dir.resolve("net")).withBlockTime(500))
                 .withApi("127.0.0.1", 0).withWorkers(1, 0).withStorage(4, false, SLOT_BLOCKS);
         net = LocalNetwork.start(o);
         net.setUp(s -> { }, Duration.ofSeconds(90));
