@@ -4,7 +4,6 @@ import cloister.common.Hash;
 import cloister.crypto.SigningKey;
 import cloister.proto.ContractId;
 import cloister.proto.ContractsCall;
-import cloister.proto.Transaction;
 import cloister.proto.WorkerId;
 import cloister.proto.envelope.CommandEnvelope;
 import cloister.proto.envelope.QueryEnvelope;
@@ -74,7 +73,8 @@ public final class ConfidentialClient {
 
     /**
      * Encrypts {@code command} to the contract's public key (bound to this network, the contract and the sender) and
-     * submits it as a {@code contracts.pushCommand} transaction.
+     * submits it as a {@code contracts.pushCommand} transaction (a nonce clash is signed again, see
+     * {@link CloisterClient#submitSigned}).
      *
      * @return the transaction hash
      */
@@ -83,9 +83,7 @@ public final class ConfidentialClient {
         var key = c.publicKey().orElseThrow(() -> new CloisterApiException("CONTRACT_NOT_READY",
                 "contract " + contract.hex() + " has no public key yet: its gatekeeper has not published it"));
         byte[] sealed = CommandEnvelope.seal(key, node.genesisHash(), contract, sender.account(), command);
-        Transaction tx = Transaction.sign(node.genesisHash(), sender, node.nextNonce(sender.account()), fee,
-                new ContractsCall.PushCommand(contract, sealed));
-        return node.submit(tx);
+        return node.submitSigned(sender, fee, new ContractsCall.PushCommand(contract, sealed));
     }
 
     /**
@@ -97,9 +95,7 @@ public final class ConfidentialClient {
         var key = c.publicKey().orElseThrow(() -> new CloisterApiException("CONTRACT_NOT_READY",
                 "contract " + contract.hex() + " has no public key yet: its gatekeeper has not published it"));
         byte[] sealed = CommandEnvelope.seal(key, node.genesisHash(), contract, sender.account(), input);
-        Transaction tx = Transaction.sign(node.genesisHash(), sender, node.nextNonce(sender.account()), fee,
-                new ContractsCall.CallContract(contract, sealed, gasLimit, gasPrice));
-        return node.submit(tx);
+        return node.submitSigned(sender, fee, new ContractsCall.CallContract(contract, sealed, gasLimit, gasPrice));
     }
 
     /**
