@@ -641,7 +641,8 @@ public final class CloisterClient {
 
     /**
      * Streams new heads from {@code GET /v1/heads} (Server-Sent Events) to {@code listener}, on a background thread,
-     * until the returned handle is closed.
+     * until the returned handle is closed. Returns once the node has added the subscription: every head it produces
+     * after that is delivered (a head in between may be too, on the calling thread).
      */
     public AutoCloseable subscribeHeads(Consumer<HeadInfo> listener) {
         HttpRequest req = HttpRequest.newBuilder(uri("/v1/heads")).header("Accept", "text/event-stream").GET().build();
@@ -662,19 +663,28 @@ public final class CloisterClient {
             }
         }
         InputStream body = resp.body();
+        BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
+        StringBuilder data = new StringBuilder();
+        // The response's headers can arrive before the node has added this subscriber (it adds it on another thread),
+        // and a head in between would be missed. The node sends a comment line once it has added it: until then, read
+        // here, so that every head after this method returns is delivered.
+        try {
+            String line;
+            while ((line = r.readLine()) != null && !line.startsWith(":")) {
+                headLine(line, data, listener);
+            }
+            if (line == null) {
+                body.close();
+                throw new CloisterApiException("NODE_UNREACHABLE", "the node at " + base + " closed the head stream at once");
+            }
+        } catch (IOException e) {
+            throw unreachable(e);
+        }
         Thread reader = Thread.ofPlatform().daemon().name("cloister-heads").start(() -> {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8))) {
-                StringBuilder data = new StringBuilder();
+            try (r) {
                 String line;
                 while ((line = r.readLine()) != null) {
-                    if (line.isEmpty()) {
-                        if (!data.isEmpty()) {
-                            listener.accept(header(JSON.readTree(data.toString())));
-                            data.setLength(0);
-                        }
-                    } else if (line.startsWith("data:")) {
-                        data.append(line.substring(5).stripLeading());
-                    }
+                    headLine(line, data, listener);
                 }
             } catch (IOException e) {
                 // closed by the caller or by the node: the subscription ends
@@ -687,6 +697,18 @@ public final class CloisterClient {
                 reader.interrupt();
             }
         };
+    }
+
+    /** One line of a Server-Sent Events stream of heads: {@code data:} lines gather, an empty line delivers them. */
+    private static void headLine(String line, StringBuilder data, Consumer<HeadInfo> listener) throws IOException {
+        if (line.isEmpty()) {
+            if (!data.isEmpty()) {
+                listener.accept(header(JSON.readTree(data.toString())));
+                data.setLength(0);
+            }
+        } else if (line.startsWith("data:")) {
+            data.append(line.substring(5).stripLeading());
+        }
     }
 
     // ---------------------------------------------------------------- plumbing

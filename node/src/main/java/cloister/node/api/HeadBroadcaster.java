@@ -76,7 +76,8 @@ final class HeadBroadcaster implements AutoCloseable {
         client.keepAlive();
         client.onClose(() -> clients.remove(client));
         clients.add(client);
-        // an immediate comment flushes the response headers so the client sees the stream open
+        // A comment right after adding it: clients (CloisterClient.subscribeHeads) wait for it to know that every
+        // later head reaches them; the headers may have been flushed before this handler ran.
         client.sendComment("cloister heads");
     }
 
