@@ -665,20 +665,29 @@ public final class CloisterClient {
         InputStream body = resp.body();
         BufferedReader r = new BufferedReader(new InputStreamReader(body, StandardCharsets.UTF_8));
         StringBuilder data = new StringBuilder();
-        // The response's headers can arrive before the node has added this subscriber (it adds it on another thread),
-        // and a head in between would be missed. The node sends a comment line once it has added it: until then, read
-        // here, so that every head after this method returns is delivered.
+        // The response's headers can arrive before the node has added this subscriber (the server flushes them before
+        // it runs the handler that adds it), and a head in between would be missed. The node sends a comment line once
+        // it has added it: until then, read here, so that every head after this method returns is delivered.
+        boolean subscribed = false;
         try {
             String line;
             while ((line = r.readLine()) != null && !line.startsWith(":")) {
                 headLine(line, data, listener);
             }
             if (line == null) {
-                body.close();
                 throw new CloisterApiException("NODE_UNREACHABLE", "the node at " + base + " closed the head stream at once");
             }
+            subscribed = true;
         } catch (IOException e) {
             throw unreachable(e);
+        } finally {
+            if (!subscribed) {
+                try {
+                    body.close();
+                } catch (IOException e) {
+                    // the stream is given up either way
+                }
+            }
         }
         Thread reader = Thread.ofPlatform().daemon().name("cloister-heads").start(() -> {
             try (r) {
