@@ -374,6 +374,7 @@ public final class BlockGateway implements AutoCloseable {
 
     /** An error answer: Kubo's JSON error on the RPC API, plain text on the gateway, nothing but the status on HEAD. */
     private static void refuse(Context ctx, int status, String message) {
+        drainBody(ctx);
         ctx.status(status);
         ctx.header("X-Content-Type-Options", "nosniff");
         if (ctx.method() == HandlerType.HEAD) {
@@ -389,6 +390,28 @@ public final class BlockGateway implements AutoCloseable {
         } else {
             ctx.contentType("text/plain; charset=utf-8");
             ctx.result(message + "\n");
+        }
+    }
+
+    /**
+     * Reads what is left of a POST's body, up to the largest upload this gateway takes, before a refusal is sent. Jetty
+     * does not wait for an unread chunked body: it answers and closes, the client's next bytes draw a TCP reset, and
+     * the client may see that instead of the refusal (the SDK's uploads are chunked).
+     */
+    private static void drainBody(Context ctx) {
+        if (ctx.method() != HandlerType.POST) {
+            return;
+        }
+        byte[] buf = new byte[8192];
+        long left = ChunkedFile.MAX_BLOCK + MULTIPART_SLACK;
+        try {
+            java.io.InputStream in = ctx.req().getInputStream();
+            int n;
+            while (left > 0 && (n = in.read(buf, 0, (int) Math.min(buf.length, left))) > 0) {
+                left -= n;
+            }
+        } catch (IOException | RuntimeException e) {
+            // already read (a parsed upload), or the client is gone: answer anyway
         }
     }
 

@@ -247,6 +247,35 @@ class BlockGatewayIT {
         }
     }
 
+    /**
+     * A refusal reaches a client that is still sending its upload (chunked, as the SDK sends it): the gateway reads the
+     * rest of the body before it answers. (Answering and closing with the body unread lets the client's late bytes draw
+     * a TCP reset, which can discard the answer before the client reads it: the SDK then saw no response at all.)
+     */
+    @Test
+    void aRefusalReachesAClientStillSendingItsBody() throws Exception {
+        try (BlockGateway readOnly = BlockGateway.start(store, "127.0.0.1", 0, false);
+                java.net.Socket socket = new java.net.Socket("127.0.0.1", readOnly.port())) {
+            socket.setSoTimeout(10_000);
+            String boundary = "b0undary";
+            byte[] body = ("--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"b\"\r\n\r\n" + "x".repeat(2000)
+                    + "\r\n--" + boundary + "--\r\n").getBytes(StandardCharsets.US_ASCII);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /api/v0/block/put HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\nContent-Type: multipart/form-data; boundary=" + boundary
+                    + "\r\nTransfer-Encoding: chunked\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            Thread.sleep(300); // the gateway has the headers, not the body
+            out.write((Integer.toHexString(body.length) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(body);
+            out.write("\r\n0\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            String answer = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+            assertTrue(answer.startsWith("HTTP/1.1 403 "), answer);
+            assertTrue(answer.contains("read-only"), answer);
+        }
+        assertEquals(0, store.count());
+    }
+
     @Test
     void otherCodecsAndHashesAreRefused() throws Exception {
         byte[] block = random(100, 4);
