@@ -105,7 +105,7 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
         if (!runtime.signatures().verifyWithContent(tx)) {
             return new SubmitResult.Rejected(TxRejection.BAD_SIGNATURE, "the signature does not verify for sender " + tx.sender());
         }
-        SubmitResult.Rejected rejected = pool.add(tx, Balances.account(store.state(), tx.sender()));
+        SubmitResult.Rejected rejected = pool.add(tx, () -> Balances.account(store.state(), tx.sender()));
         if (rejected != null) {
             return rejected;
         }
@@ -308,7 +308,7 @@ public final class Chain implements ChainView, TxSubmitter, BlockProduction {
 
     @Override
     public long nextNonce(AccountId id) {
-        return pool.nextNonce(id, account(id).nonce());
+        return pool.nextNonce(id, () -> account(id).nonce());
     }
 
     @Override

@@ -87,8 +87,15 @@ final class TransactionPool {
         }
     }
 
-    /** A refusal, or null if added. {@code onChain} is the sender's account as of the head. */
-    synchronized SubmitResult.Rejected add(Transaction tx, AccountState onChain) {
+    /**
+     * A refusal, or null if added. {@code sender} reads the sender's account as of the head; it is read here, under the
+     * pool's lock, because a block's import commits first and then prunes the pool under this lock: an account read
+     * before the commit is then followed by the prune, and one read after it already has the block's nonces. (Read
+     * before the call, a block committed and pruned in between left a transaction with a used nonce in the pool,
+     * accepted but never included.)
+     */
+    synchronized SubmitResult.Rejected add(Transaction tx, java.util.function.Supplier<AccountState> sender) {
+        AccountState onChain = sender.get();
         if (byHash.containsKey(tx.hash())) {
             return new SubmitResult.Rejected(TxRejection.ALREADY_KNOWN, "transaction " + tx.hash() + " is already pooled");
         }
@@ -161,9 +168,9 @@ final class TransactionPool {
     }
 
     /** The nonce after the sender's contiguous pooled transactions starting at its on-chain nonce. */
-    synchronized long nextNonce(AccountId sender, long onChainNonce) {
+    synchronized long nextNonce(AccountId sender, java.util.function.LongSupplier onChainNonce) {
         SenderQueue queue = bySender.get(sender);
-        long n = onChainNonce;
+        long n = onChainNonce.getAsLong(); // read under the lock, for the reason given at add
         while (queue != null && queue.has(n)) {
             n++;
         }

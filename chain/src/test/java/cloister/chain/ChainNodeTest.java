@@ -64,4 +64,49 @@ class ChainNodeTest {
             assertEquals(Tokens.of(1_000_003), node.view().account(DevKeys.get("bob").account()).balance());
         }
     }
+
+    /**
+     * Submissions racing instant sealing, all from one account: each thread signs with the account's next nonce and
+     * signs again when the nonce was taken. Every transaction the pool accepts is included — none is left behind with
+     * a nonce a block used between the account's read and the pool's check.
+     */
+    @Test
+    void everyAcceptedTransactionIsIncludedWhileBlocksAreSealedConcurrently() throws Exception {
+        ChainConfig config = ChainConfig.dev(dir).withBlockTime(60_000).withInstantSeal(true);
+        try (ChainNode node = ChainNode.start(config)) {
+            var genesis = node.view().info().genesisHash();
+            long fee = node.view().info().minimumFee();
+            var alice = DevKeys.get("alice");
+            CopyOnWriteArrayList<Transaction> accepted = new CopyOnWriteArrayList<>();
+            CopyOnWriteArrayList<String> refusals = new CopyOnWriteArrayList<>();
+            java.util.List<Thread> threads = new java.util.ArrayList<>();
+            for (int t = 0; t < 4; t++) {
+                long amount = t + 1;
+                threads.add(Thread.ofPlatform().start(() -> {
+                    for (int i = 0; i < 50; i++) {
+                        while (true) {
+                            Transaction tx = Transaction.sign(genesis, alice, node.view().nextNonce(alice.account()), fee,
+                                    new BalancesCall.Transfer(DevKeys.get("bob").account(), amount));
+                            SubmitResult r = node.submitter().submit(tx.encode());
+                            if (r instanceof SubmitResult.Accepted) {
+                                accepted.add(tx);
+                                break;
+                            }
+                            var reason = ((SubmitResult.Rejected) r).reason();
+                            if (reason != cloister.proto.TxRejection.NONCE_TAKEN && reason != cloister.proto.TxRejection.STALE_NONCE) {
+                                refusals.add(r.toString());
+                                return;
+                            }
+                        }
+                    }
+                }));
+            }
+            for (Thread t : threads) {
+                t.join(60_000);
+            }
+            assertEquals(java.util.List.of(), refusals, "only nonce clashes are refused");
+            assertEquals(200, accepted.size());
+            await(() -> accepted.stream().allMatch(tx -> node.view().txStatus(tx.hash()) instanceof TxStatus.Included), 10_000);
+        }
+    }
 }
